@@ -1,0 +1,19 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Registrator.Actors.Configuration;
+
+/// <summary>The whole <c>registrator { }</c> section, parsed once at start-up into immutable records.</summary>
+public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sharding)
+{
+    public static RegistratorSettings From(Config config)
+    {
+        var root = config.GetConfig("registrator")
+            ?? throw new ConfigurationException("missing the registrator { } section; start from RegistratorConfig.Load()");
+        return new RegistratorSettings(
+            TaskSettings.From(root.GetConfig("task")),
+            ShardingSettings.From(root.GetConfig("sharding")));
+    }
+
+    public static RegistratorSettings From(ActorSystem system) => From(system.Settings.Config);
+}

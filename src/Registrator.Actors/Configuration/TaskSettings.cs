@@ -1,0 +1,27 @@
+using Akka.Configuration;
+
+namespace Registrator.Actors.Configuration;
+
+/// <summary>Bounds and timing of task entities, from <c>registrator.task</c> (keys documented in hocon/registrator.conf).</summary>
+public sealed record TaskSettings
+{
+    public int MaxFrames { get; init; } = 300;
+    public long MaxBufferBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+    public int MaxFrameDimension { get; init; } = 8192;
+    public int MaxStatuses { get; init; } = 10_000;
+    public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public static TaskSettings From(Config task) => new()
+    {
+        MaxFrames = Positive(task.GetInt("max-frames"), "max-frames"),
+        MaxBufferBytes = Positive(task.GetByteSize("max-buffer-bytes") ?? 0, "max-buffer-bytes"),
+        MaxFrameDimension = Positive(task.GetInt("max-frame-dimension"), "max-frame-dimension"),
+        MaxStatuses = Positive(task.GetInt("max-statuses"), "max-statuses"),
+        PassivateAfter = task.GetTimeSpan("passivate-after"),
+        RegistrationTimeout = task.GetTimeSpan("registration-timeout"),
+    };
+
+    private static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>
+        value > T.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must be positive, got {value}");
+}

@@ -1,0 +1,17 @@
+using Registrator.Benchmarks;
+
+// One verb per benchmark; "all" runs every one. Add a verb here and a class beside this file.
+var verb = args.Length > 0 ? args[0] : "";
+var rest = args.Skip(1).ToArray();
+switch (verb)
+{
+    case "media":
+        return MediaEncodeBenchmark.Run(rest);
+    case "all":
+        return MediaEncodeBenchmark.Run(rest);
+    default:
+        Console.Error.WriteLine("usage: Registrator.Benchmarks <verb> [options]");
+        Console.Error.WriteLine("  media [--runs N]   in-process Mp4Writer vs the ffmpeg CLI, 640x480, 30 and 300 frames");
+        Console.Error.WriteLine("  all   [--runs N]   every benchmark above");
+        return 2;
+}

@@ -1,0 +1,24 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+
+namespace Registrator.Contracts;
+
+/// <summary>
+/// Names other systems depend on, and the helper a client Akka system uses to reach tasks: it joins the
+/// cluster (any role but <see cref="Role"/>) and sends <see cref="ITaskMessage"/>s to the proxy this returns.
+/// </summary>
+public static class RegistratorCluster
+{
+    /// <summary>The shard type name of task entities.</summary>
+    public const string TaskTypeName = "task";
+
+    /// <summary>The cluster role of nodes that host task shards.</summary>
+    public const string Role = "registrator";
+
+    /// <summary>
+    /// Starts a shard-region proxy for tasks on <paramref name="system"/> (which must be a cluster member,
+    /// not hosting shards). Messages sent to it reach the task entity of their key wherever it lives.
+    /// </summary>
+    public static IActorRef StartTaskProxy(ActorSystem system, int numberOfShards = TaskMessageExtractor.DefaultNumberOfShards)
+        => ClusterSharding.Get(system).StartProxy(TaskTypeName, Role, new TaskMessageExtractor(numberOfShards));
+}

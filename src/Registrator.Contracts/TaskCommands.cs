@@ -1,0 +1,49 @@
+namespace Registrator.Contracts;
+
+/// <summary>
+/// Commands sent by clients (other actors, the NATS bridge, the HTTP API) to one task entity through the
+/// shard region. Each is answered with <see cref="TaskReplies.Accepted"/> or <see cref="TaskReplies.Rejected"/>
+/// (RegisterTask with <see cref="TaskEvents.EventRegistered"/> or <see cref="TaskEvents.RegistrationFailed"/>),
+/// and only when the sender is a real actor.
+/// </summary>
+public static class TaskCommands
+{
+    /// <summary>
+    /// Creates the task (Python <c>create_task</c>). (none) → CREATED; CREATED/PENDING: no-op;
+    /// DONE: rejected; FINISHED/ERROR: starts a new cycle in CREATED.
+    /// </summary>
+    public sealed record CreateTask(string TaskKey) : ITaskMessage;
+
+    /// <summary>
+    /// Appends a detection status (Python <c>add_task(key, flag)</c>). (none)/CREATED → PENDING;
+    /// PENDING: appends; DONE: rejected; FINISHED/ERROR: new cycle in PENDING with this status.
+    /// The list is bounded by <c>registrator.task.max-statuses</c> (oldest dropped, counted).
+    /// </summary>
+    public sealed record AddStatus(string TaskKey, bool Flag) : ITaskMessage;
+
+    /// <summary>
+    /// Buffers one BGR24 frame (Python <c>add_video_frame</c>): <paramref name="Pixels"/> holds
+    /// <c>Width × Height × 3</c> bytes, row-major, no padding. (none) → CREATED; CREATED/PENDING: buffers;
+    /// DONE: rejected; FINISHED/ERROR: new cycle, buffered. Every frame of a cycle has the same size.
+    /// <paramref name="FrameId"/> lets a registration pick its keyframe by the inference message's <c>frame_id</c>.
+    /// </summary>
+    public sealed record AddFrame(string TaskKey, int Width, int Height, byte[] Pixels, string? FrameId = null) : ITaskMessage;
+
+    /// <summary>Empties the status list (Python <c>clear_key_task</c>); valid in every state, a no-op in (none).</summary>
+    public sealed record ClearStatuses(string TaskKey) : ITaskMessage;
+
+    /// <summary>Stops the task (Python <c>stop_task</c>): CREATED/PENDING → DONE; DONE/FINISHED/ERROR: no-op; (none): rejected.</summary>
+    public sealed record StopTask(string TaskKey) : ITaskMessage;
+
+    /// <summary>
+    /// Registers the event (Python <c>register_task(key, message)</c>): DONE → clip and keyframe written →
+    /// FINISHED or ERROR → event recorded. Valid in (none), CREATED, PENDING and DONE; rejected in
+    /// FINISHED/ERROR (start a new cycle first). <paramref name="MessageJson"/> is the inference message, a JSON
+    /// object stored verbatim in the event. Answered with <see cref="TaskEvents.EventRegistered"/> or
+    /// <see cref="TaskEvents.RegistrationFailed"/> once the event is recorded.
+    /// </summary>
+    public sealed record RegisterTask(string TaskKey, string MessageJson) : ITaskMessage;
+
+    /// <summary>Forgets the task (Python <c>delete_task</c>): the entity stops (after a running registration completes). A no-op in (none).</summary>
+    public sealed record DeleteTask(string TaskKey) : ITaskMessage;
+}

@@ -1,0 +1,237 @@
+// The whole FFmpeg binding: every native function this library calls, the few struct offsets it
+// reads or writes, and the resolver that finds the shared libraries.
+//
+// Why pure P/Invoke and not a C shim compiled at build time: a shim would need gcc and the -dev
+// headers on every machine that builds the solution, an MSBuild Exec step, and a native artifact to
+// copy next to the assemblies. Instead the binding avoids struct layouts almost entirely:
+//   * AVCodecContext is configured only through the AVOptions API (av_opt_set* by option name;
+//     AV_OPT_SEARCH_CHILDREN reaches libx264's private options such as "preset" and "crf"), and
+//     AVCodecParameters are filled by avcodec_parameters_from_context, so no codec struct is touched.
+//   * The remaining offsets (Layout below) were read from the FFmpeg 5.1 headers and checked with
+//     offsetof() against /usr/include/x86_64-linux-gnu/libav* (avcodec 59.37, avformat 59.27,
+//     avutil 57.28). They are only valid for those major versions, so FfmpegRuntime refuses any
+//     other major before the first struct is touched, and Mp4Writer re-checks the offsets it relies
+//     on against values FFmpeg itself reports (stream count, stream pointer, codec id, width).
+// The resolver tries the sonames of several FFmpeg releases so that a newer FFmpeg loads and is then
+// rejected with a clear version message, rather than failing with a bare "library not found".
+
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Registrator.Media;
+
+/// <summary>Minimal native binding to libavcodec, libavformat, libavutil and libswscale (FFmpeg 5.1).</summary>
+internal static unsafe partial class FfmpegNative
+{
+    private const string AvCodec = "avcodec";
+    private const string AvFormat = "avformat";
+    private const string AvUtil = "avutil";
+    private const string SwScale = "swscale";
+
+    /// <summary>Major versions the offsets in <see cref="Layout"/> were taken from (FFmpeg 5.1).</summary>
+    internal const int AvCodecMajor = 59;
+    internal const int AvFormatMajor = 59;
+    internal const int AvUtilMajor = 57;
+    internal const int SwScaleMajor = 6;
+
+    internal const int AV_PIX_FMT_YUV420P = 0;
+    internal const int AV_PIX_FMT_BGR24 = 3;
+    internal const int AV_CODEC_ID_H264 = 27;
+    internal const int AV_OPT_SEARCH_CHILDREN = 1;
+    internal const int AVIO_FLAG_WRITE = 2;
+    internal const int SWS_BICUBIC = 4;
+    internal const int AV_LOG_ERROR = 16;
+    internal const int AVERROR_EAGAIN = -11;
+    internal const int AVERROR_EOF = -541478725; // FFERRTAG('E','O','F',' ')
+
+    private static readonly ConcurrentDictionary<string, nint> Loaded = new(StringComparer.Ordinal);
+
+    // An explicit static constructor guarantees the resolver is registered before the first
+    // generated stub binds to its library.
+    static FfmpegNative()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(FfmpegNative).Assembly, Resolve);
+    }
+
+    /// <summary>The file names tried, in order, for one of the four logical library names.</summary>
+    internal static IReadOnlyList<string> CandidateNames(string library) => library switch
+    {
+        AvCodec => ["libavcodec.so.59", "libavcodec.so.60", "libavcodec.so.61", "libavcodec.so"],
+        AvFormat => ["libavformat.so.59", "libavformat.so.60", "libavformat.so.61", "libavformat.so"],
+        AvUtil => ["libavutil.so.57", "libavutil.so.58", "libavutil.so.59", "libavutil.so"],
+        SwScale => ["libswscale.so.6", "libswscale.so.7", "libswscale.so.8", "libswscale.so"],
+        _ => [],
+    };
+
+    private static nint Resolve(string library, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        var candidates = CandidateNames(library);
+        if (candidates.Count == 0)
+        {
+            return 0;
+        }
+
+        return Loaded.GetOrAdd(library, static (name, names) =>
+        {
+            foreach (var file in names)
+            {
+                if (NativeLibrary.TryLoad(file, out var handle))
+                {
+                    return handle;
+                }
+            }
+
+            throw new DllNotFoundException($"lib{name} not found (tried {string.Join(", ", names)})");
+        }, candidates);
+    }
+
+    /// <summary>AVRational, passed by value to FFmpeg (8 bytes, returned in a register on x86-64).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal readonly record struct AVRational(int Num, int Den);
+
+    /// <summary>
+    /// Byte offsets of the struct fields this binding touches, from the FFmpeg 5.1 headers
+    /// (verified with offsetof on x86-64). Only valid for the majors above.
+    /// </summary>
+    internal static class Layout
+    {
+        public const int FormatContextPb = 32;          // AVFormatContext.pb (AVIOContext*)
+        public const int FormatContextNbStreams = 44;   // AVFormatContext.nb_streams (unsigned)
+        public const int FormatContextStreams = 48;     // AVFormatContext.streams (AVStream**)
+        public const int StreamIndex = 0;               // AVStream.index (int)
+        public const int StreamTimeBase = 16;           // AVStream.time_base (AVRational)
+        public const int StreamAvgFrameRate = 72;       // AVStream.avg_frame_rate (AVRational)
+        public const int StreamCodecpar = 208;          // AVStream.codecpar (AVCodecParameters*)
+        public const int CodecparCodecId = 4;           // AVCodecParameters.codec_id (enum)
+        public const int CodecparWidth = 56;            // AVCodecParameters.width (int)
+        public const int CodecparHeight = 60;           // AVCodecParameters.height (int)
+        public const int PacketStreamIndex = 36;        // AVPacket.stream_index (int)
+        public const int PacketDuration = 64;           // AVPacket.duration (int64)
+        public const int FrameData = 0;                 // AVFrame.data (uint8_t*[8])
+        public const int FrameLinesize = 64;            // AVFrame.linesize (int[8])
+        public const int FrameWidth = 104;              // AVFrame.width (int)
+        public const int FrameHeight = 108;             // AVFrame.height (int)
+        public const int FrameFormat = 116;             // AVFrame.format (int)
+        public const int FramePts = 136;                // AVFrame.pts (int64)
+    }
+
+    /// <summary>Pointer to a field at a byte offset of a native struct.</summary>
+    internal static T* Field<T>(void* structure, int offset)
+        where T : unmanaged => (T*)((byte*)structure + offset);
+
+    // libavutil
+    [LibraryImport(AvUtil)]
+    internal static partial uint avutil_version();
+
+    [LibraryImport(AvUtil)]
+    internal static partial int av_strerror(int errnum, byte* errbuf, nuint errbufSize);
+
+    [LibraryImport(AvUtil)]
+    internal static partial int av_log_get_level();
+
+    [LibraryImport(AvUtil)]
+    internal static partial void av_log_set_level(int level);
+
+    [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int av_opt_set(void* obj, string name, string val, int searchFlags);
+
+    [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int av_opt_set_int(void* obj, string name, long val, int searchFlags);
+
+    [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int av_opt_set_double(void* obj, string name, double val, int searchFlags);
+
+    [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int av_opt_set_q(void* obj, string name, AVRational val, int searchFlags);
+
+    [LibraryImport(AvUtil)]
+    internal static partial void* av_frame_alloc();
+
+    [LibraryImport(AvUtil)]
+    internal static partial void av_frame_free(void** frame);
+
+    [LibraryImport(AvUtil)]
+    internal static partial int av_frame_get_buffer(void* frame, int align);
+
+    [LibraryImport(AvUtil)]
+    internal static partial int av_frame_make_writable(void* frame);
+
+    // libavcodec
+    [LibraryImport(AvCodec)]
+    internal static partial uint avcodec_version();
+
+    [LibraryImport(AvCodec, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial void* avcodec_find_encoder_by_name(string name);
+
+    [LibraryImport(AvCodec)]
+    internal static partial void* avcodec_alloc_context3(void* codec);
+
+    [LibraryImport(AvCodec)]
+    internal static partial void avcodec_free_context(void** context);
+
+    [LibraryImport(AvCodec)]
+    internal static partial int avcodec_open2(void* context, void* codec, void** options);
+
+    [LibraryImport(AvCodec)]
+    internal static partial int avcodec_send_frame(void* context, void* frame);
+
+    [LibraryImport(AvCodec)]
+    internal static partial int avcodec_receive_packet(void* context, void* packet);
+
+    [LibraryImport(AvCodec)]
+    internal static partial int avcodec_parameters_from_context(void* parameters, void* context);
+
+    [LibraryImport(AvCodec)]
+    internal static partial void* av_packet_alloc();
+
+    [LibraryImport(AvCodec)]
+    internal static partial void av_packet_free(void** packet);
+
+    [LibraryImport(AvCodec)]
+    internal static partial void av_packet_rescale_ts(void* packet, AVRational source, AVRational destination);
+
+    // libavformat
+    [LibraryImport(AvFormat)]
+    internal static partial uint avformat_version();
+
+    [LibraryImport(AvFormat, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int avformat_alloc_output_context2(void** context, void* format, string formatName, string fileName);
+
+    [LibraryImport(AvFormat)]
+    internal static partial void avformat_free_context(void* context);
+
+    [LibraryImport(AvFormat)]
+    internal static partial void* avformat_new_stream(void* context, void* codec);
+
+    [LibraryImport(AvFormat, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int avio_open(void** io, string url, int flags);
+
+    [LibraryImport(AvFormat)]
+    internal static partial int avio_closep(void** io);
+
+    [LibraryImport(AvFormat)]
+    internal static partial int avformat_write_header(void* context, void** options);
+
+    [LibraryImport(AvFormat)]
+    internal static partial int av_interleaved_write_frame(void* context, void* packet);
+
+    [LibraryImport(AvFormat)]
+    internal static partial int av_write_trailer(void* context);
+
+    // libswscale
+    [LibraryImport(SwScale)]
+    internal static partial uint swscale_version();
+
+    [LibraryImport(SwScale)]
+    internal static partial void* sws_getContext(
+        int srcW, int srcH, int srcFormat, int dstW, int dstH, int dstFormat,
+        int flags, void* srcFilter, void* dstFilter, double* param);
+
+    [LibraryImport(SwScale)]
+    internal static partial int sws_scale(
+        void* context, byte** srcSlice, int* srcStride, int srcSliceY, int srcSliceH, byte** dst, int* dstStride);
+
+    [LibraryImport(SwScale)]
+    internal static partial void sws_freeContext(void* context);
+}

@@ -1,0 +1,80 @@
+namespace Registrator.Media.Tests.Support;
+
+/// <summary>Synthetic BGR24 frames and the pixel statistics the tests compare.</summary>
+public static class Pictures
+{
+    public static BgrFrame Solid(int width, int height, byte blue, byte green, byte red, string? frameId = null)
+    {
+        var pixels = new byte[width * height * 3];
+        for (var i = 0; i < pixels.Length; i += 3)
+        {
+            pixels[i] = blue;
+            pixels[i + 1] = green;
+            pixels[i + 2] = red;
+        }
+
+        return new BgrFrame(pixels, frameId);
+    }
+
+    /// <summary>Frames whose content changes over time (a moving diagonal gradient), so every frame is really encoded.</summary>
+    public static IReadOnlyList<BgrFrame> Moving(int width, int height, int count) =>
+        Enumerable.Range(0, count).Select(t =>
+        {
+            var pixels = new byte[width * height * 3];
+            for (var y = 0; y < height; y++)
+            {
+                for (var x = 0; x < width; x++)
+                {
+                    var i = ((y * width) + x) * 3;
+                    pixels[i] = (byte)(x + t);
+                    pixels[i + 1] = (byte)(y + (2 * t));
+                    pixels[i + 2] = (byte)(x + y + (3 * t));
+                }
+            }
+
+            return new BgrFrame(pixels, $"moving-{t}");
+        }).ToList();
+
+    /// <summary>Mean colour (blue, green, red) of a rectangle of a BGR24 frame.</summary>
+    public static (double Blue, double Green, double Red) MeanColour(BgrFrame frame, int width, int left, int top, int right, int bottom)
+    {
+        double blue = 0, green = 0, red = 0;
+        for (var y = top; y < bottom; y++)
+        {
+            for (var x = left; x < right; x++)
+            {
+                var i = ((y * width) + x) * 3;
+                blue += frame.Pixels[i];
+                green += frame.Pixels[i + 1];
+                red += frame.Pixels[i + 2];
+            }
+        }
+
+        double count = (right - left) * (bottom - top);
+        return (blue / count, green / count, red / count);
+    }
+
+    /// <summary>PSNR in dB of one colour channel (0 blue, 1 green, 2 red) or of all (null) between two equal-sized frames.</summary>
+    public static double Psnr(BgrFrame expected, BgrFrame actual, int? channel = null)
+    {
+        Assert.Equal(expected.Pixels.Length, actual.Pixels.Length);
+        double squares = 0;
+        long samples = 0;
+        for (var i = channel ?? 0; i < expected.Pixels.Length; i += channel is null ? 1 : 3)
+        {
+            double difference = expected.Pixels[i] - actual.Pixels[i];
+            squares += difference * difference;
+            samples++;
+        }
+
+        var meanSquare = squares / samples;
+        return meanSquare == 0 ? double.PositiveInfinity : 10 * Math.Log10(255.0 * 255.0 / meanSquare);
+    }
+
+    /// <summary>Mean PSNR over frame pairs; identical frames count as 100 dB so one perfect frame cannot make the mean infinite.</summary>
+    public static double MeanPsnr(IReadOnlyList<BgrFrame> expected, IReadOnlyList<BgrFrame> actual, int? channel = null)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        return expected.Zip(actual, (e, a) => Math.Min(100, Psnr(e, a, channel))).Average();
+    }
+}
