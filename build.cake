@@ -76,7 +76,7 @@ Task("Test")
         var name = project.GetFilenameWithoutExtension();
         var filter = string.IsNullOrEmpty(testFilter) ? "" : $" --filter \"{testFilter}\"";
         var exit = Run("dotnet", $"test \"{project.FullPath}\" -c {configuration} --no-build --nologo"
-            + $" --logger \"trx;LogFileName={name}.trx\" --logger \"console;verbosity=normal\""
+            + $" --logger \"trx;LogFileName={name}.trx\" --logger \"console;verbosity=minimal\""
             + $" --results-directory \"{resultsDir}\" --blame-hang-timeout 10m{filter}");
         runFailed |= exit != 0;
     }

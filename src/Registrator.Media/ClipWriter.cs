@@ -98,11 +98,13 @@ public static class ClipWriter
             throw new MediaException("OutputRoot must name a folder");
         }
 
-        FrameSize.Validate(request.Width, request.Height);
+        // Frames first: a task that registers before any frame arrived has no frame size either.
         if (request.Frames is null || request.Frames.Count == 0)
         {
             throw new MediaException("no frames to encode");
         }
+
+        FrameSize.Validate(request.Width, request.Height);
 
         // All frames up front: a bad last frame must not cost a whole encode first.
         for (var i = 0; i < request.Frames.Count; i++)

@@ -43,9 +43,13 @@ public abstract class ShardedTaskSpec : TestKit
         AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
         Encoder = CreateTestProbe("encoder");
         Budget = new FrameMemoryBudget(Settings.Task.MaxBufferBytes);
-        Region = TaskSharding.StartRegion(Sys, Settings, new TaskDependencies(Budget, Encoder.Ref, ActorRefs.Nobody),
-            typeName: "task-" + Guid.NewGuid().ToString("N"));
+        Region = StartRegion(Encoder.Ref);
     }
+
+    /// <summary>Another region of the same node, with other parts (a real encoder pool, say).</summary>
+    protected IActorRef StartRegion(IActorRef encoder, IActorRef? eventStore = null) =>
+        TaskSharding.StartRegion(Sys, Settings, new TaskDependencies(Budget, encoder, eventStore ?? ActorRefs.Nobody),
+            typeName: "task-" + Guid.NewGuid().ToString("N"));
 
     protected RegistratorSettings Settings { get; }
     protected TestProbe Encoder { get; }

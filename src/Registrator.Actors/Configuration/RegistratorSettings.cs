@@ -4,7 +4,7 @@ using Akka.Configuration;
 namespace Registrator.Actors.Configuration;
 
 /// <summary>The whole <c>registrator { }</c> section, parsed once at start-up into immutable records.</summary>
-public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sharding)
+public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sharding, MediaSettings Media)
 {
     public static RegistratorSettings From(Config config)
     {
@@ -12,7 +12,8 @@ public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sha
             ?? throw new ConfigurationException("missing the registrator { } section; start from RegistratorConfig.Load()");
         return new RegistratorSettings(
             TaskSettings.From(root.GetConfig("task")),
-            ShardingSettings.From(root.GetConfig("sharding")));
+            ShardingSettings.From(root.GetConfig("sharding")),
+            MediaSettings.From(root.GetConfig("media")));
     }
 
     public static RegistratorSettings From(ActorSystem system) => From(system.Settings.Config);

@@ -1,10 +1,10 @@
 using Akka.Actor;
-using Registrator.Actors.Tasks;
+using Registrator.Media;
 
 namespace Registrator.Actors.Encoding;
 
 /// <summary>
-/// Sent by a <see cref="TaskActor"/> to its node's encoder pool when it registers: write the clip and keyframe of
+/// Sent by a <see cref="Tasks.TaskActor"/> to its node's encoder pool when it registers: write the clip and keyframe of
 /// <paramref name="EventId"/> from <paramref name="Frames"/> (moved out of the task's buffer, not copied). The
 /// encoder answers the sender with <see cref="EncodeSucceeded"/> or <see cref="EncodeFailed"/>. Node-local: frames
 /// never cross the network inside a job.
@@ -15,7 +15,7 @@ public sealed record EncodeJob(
     string TaskKey,
     int Width,
     int Height,
-    IReadOnlyList<BufferedFrame> Frames,
+    IReadOnlyList<BgrFrame> Frames,
     string? KeyframeId) : INoSerializationVerificationNeeded;
 
 /// <summary>The encoder's answer to an <see cref="EncodeJob"/>: both files are complete under their final names.</summary>

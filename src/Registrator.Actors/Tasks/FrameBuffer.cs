@@ -1,3 +1,5 @@
+using Registrator.Media;
+
 namespace Registrator.Actors.Tasks;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Registrator.Actors.Tasks;
 /// </summary>
 public sealed class FrameBuffer(int maxFrames)
 {
-    private Queue<BufferedFrame> _frames = new();
+    private Queue<BgrFrame> _frames = new();
 
     public int MaxFrames { get; } = maxFrames > 0 ? maxFrames : throw new ArgumentOutOfRangeException(nameof(maxFrames));
     public int Width { get; private set; }
@@ -23,11 +25,11 @@ public sealed class FrameBuffer(int maxFrames)
             : null;
 
     /// <summary>Appends a frame whose size was checked; returns the oldest frame when one had to make room.</summary>
-    public BufferedFrame? Add(int width, int height, BufferedFrame frame)
+    public BgrFrame? Add(int width, int height, BgrFrame frame)
     {
         Width = width;
         Height = height;
-        BufferedFrame? dropped = _frames.Count >= MaxFrames ? _frames.Dequeue() : null;
+        BgrFrame? dropped = _frames.Count >= MaxFrames ? _frames.Dequeue() : null;
         _frames.Enqueue(frame);
         return dropped;
     }
@@ -36,17 +38,17 @@ public sealed class FrameBuffer(int maxFrames)
     public bool DropOldest() => _frames.TryDequeue(out _);
 
     /// <summary>Moves every frame out (ownership passes to the caller, no copy) and keeps the cycle's frame size.</summary>
-    public IReadOnlyList<BufferedFrame> TakeAll()
+    public IReadOnlyList<BgrFrame> TakeAll()
     {
         var taken = _frames.ToArray();
-        _frames = new Queue<BufferedFrame>();
+        _frames = new Queue<BgrFrame>();
         return taken;
     }
 
     /// <summary>Forgets all frames and the frame size: a new cycle.</summary>
     public void Reset()
     {
-        _frames = new Queue<BufferedFrame>();
+        _frames = new Queue<BgrFrame>();
         Width = Height = 0;
     }
 }

@@ -6,6 +6,7 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
 using Registrator.Contracts;
+using Registrator.Media;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
@@ -171,7 +172,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
             RejectWith($"node frame buffer full ({_budget.UsedBytes} of {_budget.MaxBytes} bytes in use)");
             return;
         }
-        if (_frames.Add(command.Width, command.Height, new BufferedFrame(command.Pixels, command.FrameId)) is not null)
+        if (_frames.Add(command.Width, command.Height, new BgrFrame(command.Pixels, command.FrameId)) is not null)
         {
             _budget.Release(frameBytes);
             _framesDropped++;
@@ -276,6 +277,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(RegistrationTimedOut.Instance);
         _registration = null;
+        Become(Active);
         if (_stopWhenRegistered)
         {
             // Sharding is handing this shard off (or the shard is stopping): it waits for us to terminate.
@@ -288,7 +290,6 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
             return;
         }
         Context.SetReceiveTimeout(_settings.PassivateAfter);
-        Become(Active);
     }
 
     private void HandleDelete(DeleteTask command)
