@@ -18,8 +18,10 @@ public static class TaskCommands
     /// Appends a detection status (Python <c>add_task(key, flag)</c>). (none)/CREATED → PENDING;
     /// PENDING: appends; DONE: rejected; FINISHED/ERROR: new cycle in PENDING with this status.
     /// The list is bounded by <c>registrator.task.max-statuses</c> (oldest dropped, counted).
+    /// <paramref name="MessageJson"/>, when given, is the inference result (a JSON object) behind this status: the task
+    /// keeps the latest one as the message of an event its trigger policy registers.
     /// </summary>
-    public sealed record AddStatus(string TaskKey, bool Flag) : ITaskMessage;
+    public sealed record AddStatus(string TaskKey, bool Flag, string? MessageJson = null) : ITaskMessage;
 
     /// <summary>
     /// Buffers one BGR24 frame (Python <c>add_video_frame</c>): <paramref name="Pixels"/> holds
