@@ -27,6 +27,8 @@ public abstract class ShardedTaskSpec : TestKit
         akka.cluster.roles = ["registrator"]
         akka.cluster.min-nr-of-members = 1
         akka.test.single-expect-default = 10s
+        # Registration only when a test asks for it; TaskTriggerSpec turns the window policy back on.
+        registrator.trigger.policy = manual
         # A single-node test cluster: move members Up quickly, and skip the graceful-leave dance on shutdown.
         akka.cluster.leader-actions-interval = 100ms
         akka.cluster.gossip-interval = 200ms
@@ -35,7 +37,7 @@ public abstract class ShardedTaskSpec : TestKit
         """;
 
     protected ShardedTaskSpec(ITestOutputHelper output, string hocon = "")
-        : base(RegistratorConfig.Load(hocon + "\n" + TestHocon, environment: new Hashtable()), output: output)
+        : base(RegistratorConfig.Load(TestHocon + "\n" + hocon, environment: new Hashtable()), output: output)
     {
         Settings = RegistratorSettings.From(Sys);
         var cluster = Cluster.Get(Sys);

@@ -11,6 +11,7 @@ public sealed record TaskSettings
     public int MaxStatuses { get; init; } = 10_000;
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TriggerSettings Trigger { get; init; } = new();
 
     public static TaskSettings From(Config task) => new()
     {

@@ -50,6 +50,8 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
     private long _rejected;
     private string? _latestMessageJson;
     private Registration? _registration;
+    private WindowTrigger _trigger;
+    private DateTimeOffset _lastTriggered = DateTimeOffset.MinValue;
     private bool _deleteWhenRegistered;
     private bool _stopWhenRegistered;
 
@@ -71,6 +73,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         _eventStore = dependencies.EventStore;
         _statuses = new StatusList(settings.MaxStatuses);
         _frames = new FrameBuffer(settings.MaxFrames);
+        _trigger = new WindowTrigger(settings.Trigger.WindowSize, settings.Trigger.Ratio);
         Active();
     }
 
@@ -136,10 +139,36 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
 
     private void HandleAddStatus(AddStatus command)
     {
+        if (command.MessageJson is not null && !IsJsonObject(command.MessageJson))
+        {
+            RejectWith("message must be a JSON object");
+            return;
+        }
         if (Decide(TaskCommandKind.AddStatus) is not { } decision) return;
         if (decision.Verdict == Verdict.Apply && _statuses.Add(command.Flag))
             _statusesDropped++;
-        Accept(decision);
+        if (command.MessageJson is not null) _latestMessageJson = command.MessageJson;
+        _state = decision.Next;
+        ObserveForTrigger(command.Flag);
+        Reply(new Accepted(_key, _state));
+    }
+
+    /// <summary>The window policy: a full window with enough detections registers the event with the latest message.</summary>
+    private void ObserveForTrigger(bool detected)
+    {
+        if (!_settings.Trigger.Window) return;
+        (_trigger, var fire) = _trigger.Observe(detected);
+        if (!fire) return;
+        var now = DateTimeOffset.UtcNow;
+        if (now - _lastTriggered < _settings.Trigger.Cooldown)
+        {
+            _log.Info("[{0}] window fired within the {1} cooldown: not registering", _key, _settings.Trigger.Cooldown);
+            return;
+        }
+        _lastTriggered = now;
+        _log.Info("[{0}] more than {1:P0} of the last {2} statuses are detections: registering", _key, _settings.Trigger.Ratio, _settings.Trigger.WindowSize);
+        _state = TaskState.Done;
+        StartRegistration(ActorRefs.Nobody, _latestMessageJson ?? "{}");
     }
 
     private void HandleAddFrame(AddFrame command)
@@ -184,7 +213,11 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
     private void HandleClear(ClearStatuses command)
     {
         if (Decide(TaskCommandKind.ClearStatuses) is not { } decision) return;
-        if (decision.Verdict == Verdict.Apply) _statuses.Clear();
+        if (decision.Verdict == Verdict.Apply)
+        {
+            _statuses.Clear();
+            _trigger = _trigger.Reset();
+        }
         Accept(decision);
     }
 
@@ -203,19 +236,27 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         if (Decide(TaskCommandKind.Register) is not { } decision) return;
         _state = decision.Next; // DONE: the Python module stops the task before it saves the clip.
         _latestMessageJson = command.MessageJson;
+        if (!StartRegistration(Sender, command.MessageJson))
+            RejectWith("encoder not configured on this node: the task is DONE, its frames are kept");
+    }
+
+    /// <summary>Moves the frames to the encoder and waits in Registering; false when this node has no encoder.</summary>
+    private bool StartRegistration(IActorRef replyTo, string messageJson)
+    {
         if (_encoder.IsNobody())
         {
-            RejectWith("encoder not configured on this node: the task is DONE, its frames are kept");
-            return;
+            _log.Warning("[{0}] cannot register: no encoder on this node", _key);
+            return false;
         }
         var reserved = _frames.Bytes;
         var frames = _frames.TakeAll();
-        _registration = new Registration(Guid.NewGuid(), Sender, command.MessageJson, reserved, frames.Count);
+        _registration = new Registration(Guid.NewGuid(), replyTo, messageJson, reserved, frames.Count);
         _log.Info("[{0}] registering event {1} with {2} frames", _key, _registration.EventId, frames.Count);
-        _encoder.Tell(new EncodeJob(_registration.EventId, _key, _frames.Width, _frames.Height, frames, FrameIdOf(command.MessageJson)));
+        _encoder.Tell(new EncodeJob(_registration.EventId, _key, _frames.Width, _frames.Height, frames, FrameIdOf(messageJson)));
         Timers.StartSingleTimer(RegistrationTimedOut.Instance, RegistrationTimedOut.Instance, _settings.RegistrationTimeout);
         Context.SetReceiveTimeout(null);
         Become(Registering);
+        return true;
     }
 
     private void HandleEncoded(EncodeSucceeded encoded)
@@ -344,6 +385,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         _budget.Release(_frames.Bytes);
         _frames.Reset();
         _statuses.Clear();
+        _trigger = _trigger.Reset();
         _latestMessageJson = null;
         _cycle++;
     }
