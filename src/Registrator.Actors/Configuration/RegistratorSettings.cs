@@ -11,7 +11,7 @@ public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sha
         var root = config.GetConfig("registrator")
             ?? throw new ConfigurationException("missing the registrator { } section; start from RegistratorConfig.Load()");
         return new RegistratorSettings(
-            TaskSettings.From(root.GetConfig("task")),
+            TaskSettings.From(root.GetConfig("task")) with { Trigger = TriggerSettings.From(root.GetConfig("trigger")) },
             ShardingSettings.From(root.GetConfig("sharding")),
             MediaSettings.From(root.GetConfig("media")));
     }
