@@ -16,6 +16,18 @@ public static class RegistratorCluster
     public const string Role = "registrator";
 
     /// <summary>
+    /// HOCON a client system must include (it binds <see cref="Serialization.RegistratorSerializer"/> to the protocol):
+    /// <c>ActorSystem.Create("registrator", yourConfig.WithFallback(RegistratorCluster.ClientConfig))</c>.
+    /// The system name must be the cluster's (<c>registrator</c>).
+    /// </summary>
+    public static Akka.Configuration.Config ClientConfig =>
+        Akka.Configuration.ConfigurationFactory.ParseString(Serialization.RegistratorSerializer.Hocon + """
+
+            akka.actor.provider = cluster
+            akka.cluster.roles = ["client"]
+            """);
+
+    /// <summary>
     /// Starts a shard-region proxy for tasks on <paramref name="system"/> (which must be a cluster member,
     /// not hosting shards). Messages sent to it reach the task entity of their key wherever it lives.
     /// </summary>

@@ -29,6 +29,8 @@ public abstract class ShardedTaskSpec : TestKit
         akka.test.single-expect-default = 10s
         # Registration only when a test asks for it; TaskTriggerSpec turns the window policy back on.
         registrator.trigger.policy = manual
+        # Every protocol message goes through our serializer even on one node: nothing unserializable slips through.
+        akka.actor.serialize-messages = on
         # A single-node test cluster: move members Up quickly, and skip the graceful-leave dance on shutdown.
         akka.cluster.leader-actions-interval = 100ms
         akka.cluster.gossip-interval = 200ms

@@ -1,5 +1,6 @@
 using System.Collections;
 using Akka.Configuration;
+using Registrator.Contracts.Serialization;
 
 namespace Registrator.Actors.Configuration;
 
@@ -14,7 +15,8 @@ public static class RegistratorConfig
         using var stream = typeof(RegistratorConfig).Assembly.GetManifestResourceStream("Registrator.Actors.registrator.conf")
             ?? throw new InvalidOperationException("registrator.conf is not embedded in Registrator.Actors");
         using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+        return ConfigurationFactory.ParseString(reader.ReadToEnd())
+            .WithFallback(ConfigurationFactory.ParseString(RegistratorSerializer.Hocon));
     });
 
     /// <summary>The embedded defaults alone (hocon/registrator.conf).</summary>

@@ -84,25 +84,6 @@ public sealed class TaskFramesSpec(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Registration_moves_the_frames_to_the_encoder_without_copying_them()
-    {
-        var key = NewKey();
-        var frames = Enumerable.Range(0, 3).Select(i => Frame(key, fill: (byte)i, id: $"f{i}")).ToArray();
-        foreach (var frame in frames) Accept(frame);
-
-        var (job, registered) = Register(key, message: """{"model":"yolo","frame_id":"f1"}""");
-
-        Assert.Equal(frames.Length, job.Frames.Count);
-        for (var i = 0; i < frames.Length; i++) Assert.Same(frames[i].Pixels, job.Frames[i].Pixels);
-        Assert.Equal("f1", job.KeyframeId);
-        Assert.Equal((4, 2), (job.Width, job.Height));
-        Assert.Equal(job.EventId, registered.EventId);
-        var snapshot = Snapshot(key);
-        Assert.Equal(0, snapshot.FrameCount);
-        Assert.Equal(0, Budget.UsedBytes);
-    }
-
-    [Fact]
     public void A_numeric_frame_id_in_the_message_picks_the_keyframe_too()
     {
         var key = NewKey();
@@ -167,5 +148,32 @@ public sealed class TaskFramesSpec(ITestOutputHelper output)
         encoderSender.Tell(new Registrator.Actors.Encoding.EncodeSucceeded(job.EventId, "/tmp/x.mp4", "/tmp/x.jpg", 1, TimeSpan.Zero), Encoder.Ref);
         Assert.Equal(job.EventId, ExpectMsg<TaskEvents.EventRegistered>().EventId);
         AwaitAssert(() => Assert.Equal(TaskState.None, Snapshot(key).State));
+    }
+}
+
+/// <summary>
+/// Local delivery without serialization (as between a node's own actors), so the test can see that the encoder gets
+/// the very arrays the task buffered.
+/// </summary>
+public sealed class TaskFrameOwnershipSpec(ITestOutputHelper output)
+    : ShardedTaskSpec(output, "akka.actor.serialize-messages = off")
+{
+    [Fact]
+    public void Registration_moves_the_frames_to_the_encoder_without_copying_them()
+    {
+        var key = NewKey();
+        var frames = Enumerable.Range(0, 3).Select(i => Frame(key, fill: (byte)i, id: $"f{i}")).ToArray();
+        foreach (var frame in frames) Accept(frame);
+
+        var (job, registered) = Register(key, message: """{"model":"yolo","frame_id":"f1"}""");
+
+        Assert.Equal(frames.Length, job.Frames.Count);
+        for (var i = 0; i < frames.Length; i++) Assert.Same(frames[i].Pixels, job.Frames[i].Pixels);
+        Assert.Equal("f1", job.KeyframeId);
+        Assert.Equal((4, 2), (job.Width, job.Height));
+        Assert.Equal(job.EventId, registered.EventId);
+        var snapshot = Snapshot(key);
+        Assert.Equal(0, snapshot.FrameCount);
+        Assert.Equal(0, Budget.UsedBytes);
     }
 }

@@ -62,10 +62,10 @@ public sealed class TaskStatusesSpec(ITestOutputHelper output)
         var (snapshotA, snapshotB) = (Snapshot(a), Snapshot(b));
         Assert.Equal([true], snapshotA.Statuses.ToArray());
         Assert.Equal(0, snapshotA.FrameCount);
-        Assert.Equal(Contracts.TaskState.Pending, snapshotA.State);
+        Assert.Equal(Registrator.Contracts.TaskState.Pending, snapshotA.State);
         Assert.Empty(snapshotB.Statuses);
         Assert.Equal(1, snapshotB.FrameCount);
-        Assert.Equal(Contracts.TaskState.Done, snapshotB.State);
+        Assert.Equal(Registrator.Contracts.TaskState.Done, snapshotB.State);
     }
 
     [Theory]
