@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Registrator.Actors.Cameras;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Tasks;
@@ -68,5 +69,8 @@ public static class NodeHost
         var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
         var region = TaskSharding.StartRegion(system, settings, new TaskDependencies(budget, encoders, ActorRefs.Nobody));
         registry.Register<TaskRegion>(region);
+
+        foreach (var camera in settings.Cameras)
+            system.ActorOf(CameraActor.Props(camera, region), "camera-" + Uri.EscapeDataString(camera.Key));
     }
 }

@@ -6,6 +6,9 @@ namespace Registrator.Actors.Configuration;
 /// <summary>The whole <c>registrator { }</c> section, parsed once at start-up into immutable records.</summary>
 public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sharding, MediaSettings Media)
 {
+    /// <summary>Cameras this node reads itself (<c>registrator.cameras</c>).</summary>
+    public IReadOnlyList<Registrator.Actors.Cameras.CameraSettings> Cameras { get; init; } = [];
+
     public static RegistratorSettings From(Config config)
     {
         var root = config.GetConfig("registrator")
@@ -13,7 +16,10 @@ public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sha
         return new RegistratorSettings(
             TaskSettings.From(root.GetConfig("task")) with { Trigger = TriggerSettings.From(root.GetConfig("trigger")) },
             ShardingSettings.From(root.GetConfig("sharding")),
-            MediaSettings.From(root.GetConfig("media")));
+            MediaSettings.From(root.GetConfig("media")))
+        {
+            Cameras = Registrator.Actors.Cameras.CameraSettings.ListFrom(root),
+        };
     }
 
     public static RegistratorSettings From(ActorSystem system) => From(system.Settings.Config);

@@ -71,3 +71,31 @@ public sealed class RegistratorConfigSpec
         Assert.Contains("max-frames", error.Message);
     }
 }
+
+public sealed class CameraConfigSpec
+{
+    [Fact]
+    public void Cameras_are_read_from_HOCON_with_their_defaults()
+    {
+        var config = RegistratorConfig.Load("""
+            registrator.cameras = [
+              { key = "gate/1", source = "/data/gate.mp4" },
+              { key = "камера", source = "rtsp://10.0.0.9/stream", fps = 5, loop = off }
+            ]
+            """, new Hashtable());
+        var cameras = RegistratorSettings.From(config).Cameras;
+        Assert.Equal(2, cameras.Count);
+        Assert.Equal(new Registrator.Actors.Cameras.CameraSettings("gate/1", "/data/gate.mp4", 10, true), cameras[0]);
+        Assert.Equal(new Registrator.Actors.Cameras.CameraSettings("камера", "rtsp://10.0.0.9/stream", 5, false), cameras[1]);
+    }
+
+    [Fact]
+    public void A_camera_without_a_source_is_a_clear_error()
+    {
+        var config = RegistratorConfig.Load("registrator.cameras = [ { key = \"a\" } ]", new Hashtable());
+        Assert.Contains("cameras[0]", Assert.Throws<ConfigurationException>(() => RegistratorSettings.From(config)).Message);
+    }
+
+    [Fact]
+    public void No_cameras_by_default() => Assert.Empty(RegistratorSettings.From(RegistratorConfig.Load(environment: new Hashtable())).Cameras);
+}
