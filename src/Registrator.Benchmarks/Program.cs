@@ -7,11 +7,16 @@ switch (verb)
 {
     case "media":
         return MediaEncodeBenchmark.Run(rest);
+    case "remote-frames":
+        return await RemoteFramesBenchmark.Run(rest);
     case "all":
-        return MediaEncodeBenchmark.Run(rest);
+        var failed = MediaEncodeBenchmark.Run(rest);
+        failed |= await RemoteFramesBenchmark.Run(rest);
+        return failed;
     default:
         Console.Error.WriteLine("usage: Registrator.Benchmarks <verb> [options]");
         Console.Error.WriteLine("  media [--runs N]   in-process Mp4Writer vs the ffmpeg CLI, 640x480, 30 and 300 frames");
+        Console.Error.WriteLine("  remote-frames [--frames N] [--window W]   640x480 AddFrame client system → node over remoting");
         Console.Error.WriteLine("  all   [--runs N]   every benchmark above");
         return 2;
 }

@@ -25,6 +25,12 @@ public static class RegistratorCluster
 
             akka.actor.provider = cluster
             akka.cluster.roles = ["client"]
+            # Raw frames are ~1 MB; remoting's default 128 kB frame limit would drop them.
+            akka.remote.dot-netty.tcp {
+              maximum-frame-size = 16MiB
+              send-buffer-size = 32MiB
+              receive-buffer-size = 32MiB
+            }
             """);
 
     /// <summary>

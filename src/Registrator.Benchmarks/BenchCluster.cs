@@ -1,0 +1,58 @@
+using System.Collections;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Registrator.Actors.Configuration;
+using Registrator.Actors.Tasks;
+using Registrator.Contracts;
+
+namespace Registrator.Benchmarks;
+
+/// <summary>Loopback cluster pieces for benchmarks: a registrator node and a client system joined to it.</summary>
+internal static class BenchCluster
+{
+    public static ActorSystem StartNode(string hocon = "")
+    {
+        var config = RegistratorConfig.Load($$"""
+            akka.loglevel = WARNING
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+            registrator.trigger.policy = manual
+            {{hocon}}
+            """, new Hashtable());
+        var system = ActorSystem.Create("registrator", config);
+        var cluster = Cluster.Get(system);
+        cluster.Join(cluster.SelfAddress);
+        WaitUp(system);
+        return system;
+    }
+
+    public static ActorSystem StartClient(ActorSystem node)
+    {
+        var seed = Cluster.Get(node).SelfAddress;
+        var config = ConfigurationFactory.ParseString($$"""
+            akka.loglevel = WARNING
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+            akka.cluster.seed-nodes = ["{{seed}}"]
+            """).WithFallback(RegistratorCluster.ClientConfig);
+        var client = ActorSystem.Create("registrator", config);
+        WaitUp(client);
+        return client;
+    }
+
+    public static IActorRef StartRegion(ActorSystem node, IActorRef encoder, IActorRef eventStore)
+    {
+        var settings = RegistratorSettings.From(node);
+        return TaskSharding.StartRegion(node, settings, new TaskDependencies(new FrameMemoryBudget(settings.Task.MaxBufferBytes), encoder, eventStore));
+    }
+
+    private static void WaitUp(ActorSystem system)
+    {
+        var cluster = Cluster.Get(system);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (cluster.SelfMember.Status != MemberStatus.Up)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{cluster.SelfAddress} did not become Up");
+            Thread.Sleep(50);
+        }
+    }
+}
