@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Registrator.Actors.Events;
+
+/// <summary>
+/// The sorted-set member of an event, in the Python module's schema plus our additions:
+/// <c>{"&lt;task key&gt;": {"message": {…verbatim…}, "video_proofs": "&lt;mp4&gt;"|null, "image_proof_path": "&lt;jpg&gt;"|null,
+/// "event_id": "&lt;uuid&gt;", "timestamp": &lt;unix seconds&gt;, "error": "…" (only when the clip failed)}}</c>.
+/// Built once per event by <see cref="SortedSetEventSink"/>; the outbox keeps these exact bytes, so every retry's ZADD
+/// names the same member and is a no-op once one succeeded. Also the JSON of <see cref="EventRecorded"/>.
+/// </summary>
+public static class EventMember
+{
+    /// <summary>The member JSON.</summary>
+    /// <exception cref="ArgumentException">The message is not valid JSON (it is written verbatim, so it must be).</exception>
+    public static string Build(RegisteredEvent e) => EventJson.Write(e.MessageJson.Length + 256, e, static (json, e) =>
+    {
+        json.WriteStartObject();
+        json.WriteStartObject(e.TaskKey);
+        json.WritePropertyName("message");
+        json.WriteRawValue(e.MessageJson);
+        json.WriteStringOrNull("video_proofs", e.VideoPath);
+        json.WriteStringOrNull("image_proof_path", e.ImagePath);
+        json.WriteString("event_id", e.EventId.ToString("D"));
+        json.WriteNumber("timestamp", e.Timestamp);
+        if (e.Error is not null) json.WriteString("error", e.Error);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    });
+
+    /// <summary>
+    /// The clip and keyframe paths a member names (as the Python module or we wrote it), for retention; <c>null</c>s
+    /// when the member is not of this schema or names none.
+    /// </summary>
+    public static (string? VideoPath, string? ImagePath) ProofsOf(ReadOnlySpan<byte> member)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(member);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return (null, null);
+            foreach (var task in document.RootElement.EnumerateObject())
+            {
+                if (task.Value.ValueKind != JsonValueKind.Object) return (null, null);
+                return (StringOf(task.Value, "video_proofs"), StringOf(task.Value, "image_proof_path"));
+            }
+            return (null, null);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string? StringOf(JsonElement task, string name) =>
+        task.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

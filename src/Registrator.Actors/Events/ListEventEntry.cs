@@ -1,0 +1,33 @@
+namespace Registrator.Actors.Events;
+
+/// <summary>
+/// An entry of the list store (the documentation's CustomEventRegistrator, LPUSH <c>custom_events:&lt;task key&gt;</c>):
+/// <c>{"task_name": "&lt;key&gt;", "message": {…verbatim…}, "statistics": {"frames_count": n, "status_count": n, "cycle": n},
+/// "most_common_status": true|false|null, "event_id": "&lt;uuid&gt;", "timestamp": &lt;unix seconds&gt;,
+/// "video_proofs": …, "image_proof_path": …, "error": "…" (only when the clip failed)}</c>. Built once per event by
+/// <see cref="ListEventSink"/>.
+/// </summary>
+public static class ListEventEntry
+{
+    /// <exception cref="ArgumentException">The message is not valid JSON.</exception>
+    public static string Build(RegisteredEvent e) => EventJson.Write(e.MessageJson.Length + 384, e, static (json, e) =>
+    {
+        json.WriteStartObject();
+        json.WriteString("task_name", e.TaskKey);
+        json.WritePropertyName("message");
+        json.WriteRawValue(e.MessageJson);
+        json.WriteStartObject("statistics");
+        json.WriteNumber("frames_count", e.Statistics.FrameCount);
+        json.WriteNumber("status_count", e.Statistics.StatusCount);
+        json.WriteNumber("cycle", e.Statistics.Cycle);
+        json.WriteEndObject();
+        if (e.Statistics.MostCommonStatus is { } mostCommon) json.WriteBoolean("most_common_status", mostCommon);
+        else json.WriteNull("most_common_status");
+        json.WriteString("event_id", e.EventId.ToString("D"));
+        json.WriteNumber("timestamp", e.Timestamp);
+        json.WriteStringOrNull("video_proofs", e.VideoPath);
+        json.WriteStringOrNull("image_proof_path", e.ImagePath);
+        if (e.Error is not null) json.WriteString("error", e.Error);
+        json.WriteEndObject();
+    });
+}
