@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging;
 using Registrator.Actors.Cameras;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
+using Registrator.Actors.Events;
+using Registrator.Actors.Nats;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 
@@ -37,6 +39,9 @@ public static class NodeHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         logging?.Invoke(builder.Logging);
+        // Bad NATS input of this node, by reason: a service so the HTTP/metrics side can read it.
+        var badInputs = new BadInputCounters();
+        builder.Services.AddSingleton(badInputs);
         builder.Services.AddAkka(SystemName, akka =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend)
@@ -45,12 +50,12 @@ public static class NodeHost
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActors((system, registry) => StartNode(system, registry));
+                .WithActors((system, registry) => StartNode(system, registry, badInputs));
         });
         return builder.Build();
     }
 
-    private static void StartNode(ActorSystem system, IActorRegistry registry)
+    private static void StartNode(ActorSystem system, IActorRegistry registry, BadInputCounters badInputs)
     {
         var settings = RegistratorSettings.From(system);
         var cluster = Cluster.Get(system);
@@ -66,9 +71,13 @@ public static class NodeHost
 
         var encoders = EncoderPool.Start(system, settings.Media);
         registry.Register<EncoderPoolKey>(encoders);
+        var events = system.ActorOf(EventStoreActor.Props(settings.Events, settings.Redis, settings.Media.OutputPath), EventStoreActor.DefaultName);
+        registry.Register<EventStoreKey>(events);
         var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
-        var region = TaskSharding.StartRegion(system, settings, new TaskDependencies(budget, encoders, ActorRefs.Nobody));
+        var region = TaskSharding.StartRegion(system, settings, new TaskDependencies(budget, encoders, events));
         registry.Register<TaskRegion>(region);
+
+        system.ActorOf(NatsBridge.Props(settings.Nats, region, badInputs), "nats-bridge");
 
         foreach (var camera in settings.Cameras)
             system.ActorOf(CameraActor.Props(camera, region), "camera-" + Uri.EscapeDataString(camera.Key));

@@ -5,3 +5,6 @@ public sealed class TaskRegion;
 
 /// <summary>Registry key of the node's encoder pool.</summary>
 public sealed class EncoderPoolKey;
+
+/// <summary>Registry key of the node's event store.</summary>
+public sealed class EventStoreKey;

@@ -1,10 +1,14 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Registrator.Actors.Events;
+using Registrator.Actors.Nats;
+using Registrator.Actors.Redis;
 
 namespace Registrator.Actors.Configuration;
 
 /// <summary>The whole <c>registrator { }</c> section, parsed once at start-up into immutable records.</summary>
-public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sharding, MediaSettings Media)
+public sealed record RegistratorSettings(
+    TaskSettings Task, ShardingSettings Sharding, MediaSettings Media, RedisSettings Redis, EventStoreSettings Events, NatsSettings Nats)
 {
     /// <summary>Cameras this node reads itself (<c>registrator.cameras</c>).</summary>
     public IReadOnlyList<Registrator.Actors.Cameras.CameraSettings> Cameras { get; init; } = [];
@@ -16,7 +20,10 @@ public sealed record RegistratorSettings(TaskSettings Task, ShardingSettings Sha
         return new RegistratorSettings(
             TaskSettings.From(root.GetConfig("task")) with { Trigger = TriggerSettings.From(root.GetConfig("trigger")) },
             ShardingSettings.From(root.GetConfig("sharding")),
-            MediaSettings.From(root.GetConfig("media")))
+            MediaSettings.From(root.GetConfig("media")),
+            RedisSettings.From(root.GetConfig("redis")),
+            EventStoreSettings.From(root.GetConfig("events")),
+            NatsSettings.From(root.GetConfig("nats")))
         {
             Cameras = Registrator.Actors.Cameras.CameraSettings.ListFrom(root),
         };

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using NATS.Client.Core;
+using OpenCvSharp;
+using static Registrator.Contracts.TaskCommands;
+
+namespace Registrator.Actors.Nats;
+
+/// <summary>
+/// Reads one message of <c>registrator.frames</c> into the <see cref="AddFrame"/> the <see cref="NatsBridge"/> sends its
+/// task: task key in header <c>Task-Key</c>; payload JPEG (<c>Content-Type: image/jpeg</c>, decoded to BGR24 here) or raw
+/// BGR24 (<c>Content-Type: application/x-bgr24</c> with <c>Frame-Width</c> and <c>Frame-Height</c>); optional <c>Frame-Id</c>.
+/// JPEG decoding is CPU work of a few milliseconds: the bridge runs this on the thread pool, never on an actor.
+/// </summary>
+public static class FrameMessage
+{
+    public static Parsed<AddFrame> ToAddFrame(NatsHeaders? headers, Payload payload, NatsSettings settings)
+    {
+        if (Header(headers, NatsHeaderNames.TaskKey) is not { Length: > 0 } key)
+            return new BadInput(BadInputReason.MissingKey, $"no '{NatsHeaderNames.TaskKey}' header");
+        if (payload.TooLarge)
+            return new BadInput(BadInputReason.PayloadTooLarge, $"[{key}] {payload.Length} bytes, more than max-frame-payload ({settings.MaxFramePayload} bytes)");
+        var bytes = payload.Bytes ?? [];
+        var frameId = Header(headers, NatsHeaderNames.FrameId) is { Length: > 0 } id ? id : null;
+        var contentType = Header(headers, NatsHeaderNames.ContentType)?.Split(';')[0].Trim().ToLowerInvariant();
+        return contentType switch
+        {
+            NatsHeaderNames.Jpeg => DecodeJpeg(key, bytes, frameId, settings.MaxFramePayload),
+            NatsHeaderNames.Bgr24 => Raw(key, bytes, frameId, headers),
+            _ => new BadInput(BadInputReason.UnsupportedContentType,
+                $"[{key}] Content-Type '{contentType}' is neither {NatsHeaderNames.Jpeg} nor {NatsHeaderNames.Bgr24}"),
+        };
+    }
+
+    private static Parsed<AddFrame> Raw(string key, byte[] bytes, string? frameId, NatsHeaders? headers)
+    {
+        if (!TryDimension(headers, NatsHeaderNames.FrameWidth, out var width) || !TryDimension(headers, NatsHeaderNames.FrameHeight, out var height))
+            return new BadInput(BadInputReason.InvalidFrameSize,
+                $"[{key}] raw frames need positive integer '{NatsHeaderNames.FrameWidth}' and '{NatsHeaderNames.FrameHeight}' headers");
+        var expected = 3L * width * height;
+        if (bytes.LongLength != expected)
+            return new BadInput(BadInputReason.FrameSizeMismatch, $"[{key}] {width}x{height} BGR24 is {expected} bytes, got {bytes.LongLength}");
+        return new AddFrame(key, width, height, bytes, frameId);
+    }
+
+    private static Parsed<AddFrame> DecodeJpeg(string key, byte[] jpeg, string? frameId, int maxBytes)
+    {
+        if (!JpegSize.TryRead(jpeg, out var width, out var height))
+            return new BadInput(BadInputReason.UndecodableImage, $"[{key}] not a JPEG (no frame header)");
+        if (3L * width * height > maxBytes)
+            return new BadInput(BadInputReason.PayloadTooLarge, $"[{key}] JPEG of {width}x{height} decodes to more than max-frame-payload ({maxBytes} bytes)");
+        try
+        {
+            using var mat = Cv2.ImDecode(jpeg, ImreadModes.Color);
+            if (mat.Empty() || mat.Type() != MatType.CV_8UC3)
+                return new BadInput(BadInputReason.UndecodableImage, $"[{key}] JPEG does not decode");
+            return new AddFrame(key, mat.Width, mat.Height, ToBgr24(mat), frameId);
+        }
+        catch (OpenCVException e)
+        {
+            return new BadInput(BadInputReason.UndecodableImage, $"[{key}] JPEG does not decode: {e.Message}");
+        }
+    }
+
+    /// <summary>The pixels tightly packed (OpenCV may pad rows of a non-continuous matrix).</summary>
+    private static byte[] ToBgr24(Mat mat)
+    {
+        using var packed = mat.IsContinuous() ? null : mat.Clone();
+        var source = packed ?? mat;
+        var pixels = new byte[checked(source.Width * source.Height * 3)];
+        Marshal.Copy(source.Data, pixels, 0, pixels.Length);
+        return pixels;
+    }
+
+    private static bool TryDimension(NatsHeaders? headers, string name, out int value) =>
+        int.TryParse(Header(headers, name), NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out value) && value > 0;
+
+    /// <summary>The header's last value, as the client parsed it (already without surrounding spaces).</summary>
+    private static string? Header(NatsHeaders? headers, string name) =>
+        headers is not null && headers.TryGetLastValue(name, out var value) ? value : null;
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Registrator.Actors.Encoding;
+using Registrator.Actors.Nats;
+using Registrator.Contracts;
+using Xunit;
+using Xunit.Abstractions;
+using static Registrator.Contracts.TaskCommands;
+
+namespace Registrator.Actors.Tests.Nats;
+
+public sealed class NatsCommandsSpec(ITestOutputHelper output) : NatsBridgeSpec(output)
+{
+    private Task<JsonElement> Command(string command, string key, string extra = "") =>
+        RequestAsync($$"""{"command":"{{command}}","key":{{JsonSerializer.Serialize(key)}}{{extra}}}""");
+
+    private async Task<string> ReadyKey()
+    {
+        StartBridge();
+        await AwaitBridgeReadyAsync();
+        return NewKey();
+    }
+
+    [Fact]
+    public async Task Create_answers_ok_with_the_state_in_upper_case()
+    {
+        var key = await ReadyKey();
+
+        var reply = await Command("create", key);
+
+        Assert.True(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal(key, reply.GetProperty("key").GetString());
+        Assert.Equal("CREATED", reply.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Add_status_appends_with_its_message_and_get_returns_the_snapshot()
+    {
+        var key = await ReadyKey();
+
+        Assert.Equal("PENDING", (await Command("add-status", key, ""","flag":true,"message":{"model":"yolo","frame_id":"f9"}""")).GetProperty("state").GetString());
+        await Command("add-status", key, ""","flag":false""");
+        var snapshot = await Command("get", key);
+
+        Assert.True(snapshot.GetProperty("ok").GetBoolean());
+        Assert.Equal("PENDING", snapshot.GetProperty("state").GetString());
+        Assert.Equal([true, false], snapshot.GetProperty("statuses").EnumerateArray().Select(s => s.GetBoolean()));
+        foreach (var field in new[] { "frame_count", "frame_width", "frame_height", "frames_dropped", "statuses_dropped", "rejected", "cycle" })
+            Assert.Equal(0, snapshot.GetProperty(field).GetInt32());
+        Assert.False(snapshot.GetProperty("registering").GetBoolean());
+        Assert.Equal("f9", snapshot.GetProperty("latest_message").GetProperty("frame_id").GetString());
+    }
+
+    [Fact]
+    public async Task Most_common_answers_true_false_or_null()
+    {
+        var key = await ReadyKey();
+
+        Assert.Equal(JsonValueKind.Null, (await Command("most-common", key)).GetProperty("value").ValueKind);
+        await Command("add-status", key, ""","flag":false""");
+        Assert.False((await Command("most-common", key)).GetProperty("value").GetBoolean());
+        await Command("add-status", key, ""","flag":true""");
+        await Command("add-status", key, ""","flag":true""");
+        Assert.True((await Command("most-common", key)).GetProperty("value").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Clear_empties_the_statuses()
+    {
+        var key = await ReadyKey();
+        await Command("add-status", key, ""","flag":true""");
+
+        Assert.True((await Command("clear", key)).GetProperty("ok").GetBoolean());
+
+        Assert.Empty((await Command("get", key)).GetProperty("statuses").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Stop_after_create_is_DONE_and_stop_on_a_fresh_key_is_rejected_with_the_reason()
+    {
+        var key = await ReadyKey();
+        var fresh = NewKey();
+        await Command("create", key);
+
+        Assert.Equal("DONE", (await Command("stop", key)).GetProperty("state").GetString());
+        var rejected = await Command("stop", fresh);
+
+        Assert.False(rejected.GetProperty("ok").GetBoolean());
+        Assert.Equal("NONE", rejected.GetProperty("state").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(rejected.GetProperty("error").GetString()));
+        AwaitCount(BadInputReason.TaskRejected, 1);
+    }
+
+    [Fact]
+    public async Task Register_answers_with_the_event_once_the_clip_is_written()
+    {
+        var key = await ReadyKey();
+        Region.Tell(Frame(key), TestActor);
+        ExpectMsg<TaskReplies.Accepted>();
+
+        var request = Command("register", key, ""","message":{"model":"yolo","frame_id":"f1"}""");
+        var job = Encoder.ExpectMsg<EncodeJob>();
+        Encoder.Reply(new EncodeSucceeded(job.EventId, "/tmp/e/e.mp4", "/tmp/e/e.jpg", job.Frames.Count, TimeSpan.FromMilliseconds(3)));
+        var reply = await request;
+
+        Assert.True(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal(job.EventId, reply.GetProperty("event_id").GetGuid());
+        Assert.Equal("/tmp/e/e.mp4", reply.GetProperty("video_proofs").GetString());
+        Assert.Equal("/tmp/e/e.jpg", reply.GetProperty("image_proof_path").GetString());
+        Assert.True(reply.GetProperty("timestamp").GetDouble() > 1_600_000_000);
+        Assert.Equal(JsonValueKind.Null, reply.GetProperty("error").ValueKind);
+        Assert.Equal("FINISHED", (await Command("get", key)).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Register_of_a_FINISHED_task_answers_ok_false()
+    {
+        var key = await ReadyKey();
+        BringTo(key, TaskState.Finished);
+
+        var reply = await Command("register", key, ""","message":{}""");
+
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal("FINISHED", reply.GetProperty("state").GetString());
+        AwaitCount(BadInputReason.TaskRejected, 1);
+    }
+
+    [Fact]
+    public async Task Delete_forgets_the_task()
+    {
+        var key = await ReadyKey();
+        await Command("add-status", key, ""","flag":true""");
+
+        Assert.True((await Command("delete", key)).GetProperty("ok").GetBoolean());
+
+        await AwaitAssertAsync(async () => Assert.Equal("NONE", (await Command("get", key)).GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task A_task_that_does_not_answer_in_time_gets_ok_false_and_the_bridge_moves_on()
+    {
+        var silent = CreateTestProbe("silent-region");
+        StartBridge(Nats with { AskTimeout = TimeSpan.FromMilliseconds(300) }, silent.Ref);
+
+        await AwaitAssertAsync(async () =>
+        {
+            var reply = await RequestAsync("""{"command":"get","key":"k"}""", TimeSpan.FromSeconds(2));
+            Assert.False(reply.GetProperty("ok").GetBoolean());
+            Assert.Contains("did not answer", reply.GetProperty("error").GetString());
+        });
+        silent.ExpectMsg<Registrator.Contracts.TaskQueries.GetTask>();
+        await PublishResultAsync(Result("k", detected: true));
+        silent.FishForMessage(m => m is AddStatus { TaskKey: "k", Flag: true });
+
+        AwaitAssert(() => Assert.True(Counters[BadInputReason.TaskTimeout] >= 2));
+    }
+}
