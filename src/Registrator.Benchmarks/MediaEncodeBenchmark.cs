@@ -138,7 +138,7 @@ internal static class MediaEncodeBenchmark
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    private static byte[] GenerateTestSource(int count)
+    internal static byte[] GenerateTestSource(int count)
     {
         var start = new ProcessStartInfo("ffmpeg") { UseShellExecute = false, RedirectStandardOutput = true };
         foreach (var argument in new[]

@@ -8,7 +8,7 @@ namespace Registrator.Node.DemoRun;
 /// A Debian server binary (redis-server, nats-server) the demo starts on a free loopback port and stops when
 /// disposed. Ready once its port accepts connections.
 /// </summary>
-internal sealed class LocalServer : IAsyncDisposable
+public sealed class LocalServer : IAsyncDisposable
 {
     private readonly Process _process;
 
