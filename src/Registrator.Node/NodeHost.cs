@@ -2,23 +2,32 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Registrator.Actors.Cameras;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
+using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
+using Registrator.Node.Http;
 
 namespace Registrator.Node;
 
 /// <summary>
 /// Builds a node: Microsoft.Extensions.Hosting with Akka.Hosting, the configuration from hocon/ and the environment,
-/// Akka's logging bridged to Microsoft.Extensions.Logging, and the node's actors. SIGTERM stops the host, which runs
-/// Akka's CoordinatedShutdown: the node hands its shards off and leaves the cluster before the process exits.
+/// Akka's logging bridged to Microsoft.Extensions.Logging, the node's actors, and (unless <c>registrator.http.enabled</c>
+/// is off) Kestrel serving the HTTP API, the events page, health and Prometheus metrics. SIGTERM stops the host, which
+/// runs Akka's CoordinatedShutdown: the node hands its shards off and leaves the cluster before the process exits.
 /// </summary>
 public static class NodeHost
 {
@@ -33,15 +42,51 @@ public static class NodeHost
     }
 
     /// <summary>A node host for <paramref name="config"/> (already layered: overrides, environment, defaults).</summary>
+    /// <exception cref="ConfigurationException">A <c>registrator</c> key is out of range; the message names it.</exception>
     public static IHost Build(Config config, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var http = HttpSettings.From(config);
+        var node = new NodeContext(RegistratorSettings.From(config), http, new RegistratorMetrics());
+        if (!http.Enabled)
+        {
+            var builder = Host.CreateApplicationBuilder();
+            AddNode(builder, config, node, logging);
+            return builder.Build();
+        }
+
+        var web = WebApplication.CreateSlimBuilder();
+        AddNode(web, config, node, logging);
+        web.WebHost.ConfigureKestrel(kestrel => http.Listen.ApplyTo(kestrel));
+        web.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(SystemName))
+            .WithMetrics(metrics => metrics.AddMeter(node.Metrics.MeterName).AddPrometheusExporter());
+        var app = web.Build();
+        HttpApi.Map(app, node);
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(app, node));
+        return app;
+    }
+
+    /// <summary>
+    /// Where the node's HTTP server listens once started (with port 0 resolved), e.g. <c>http://127.0.0.1:41234/</c>;
+    /// <c>null</c> when HTTP is off or the host has not started.
+    /// </summary>
+    public static Uri? HttpAddress(IHost host)
+    {
+        var addresses = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        return addresses?.FirstOrDefault() is { } first ? new Uri(first.TrimEnd('/') + "/") : null;
+    }
+
+    private static void AddNode(IHostApplicationBuilder builder, Config config, NodeContext node, Action<ILoggingBuilder>? logging)
+    {
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        // One line per request is noise next to the node's own log; failures still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
+        // The factory makes the container own the context: disposed (Redis connection, meter) after the actor system stopped.
+        builder.Services.AddSingleton(_ => node);
         // Bad NATS input of this node, by reason: a service so the HTTP/metrics side can read it.
-        var badInputs = new BadInputCounters();
-        builder.Services.AddSingleton(badInputs);
+        builder.Services.AddSingleton(node.BadInputs);
         builder.Services.AddAkka(SystemName, akka =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend)
@@ -50,36 +95,53 @@ public static class NodeHost
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActors((system, registry) => StartNode(system, registry, badInputs));
+                .WithActors((system, registry) => StartNode(system, registry, node));
         });
-        return builder.Build();
     }
 
-    private static void StartNode(ActorSystem system, IActorRegistry registry, BadInputCounters badInputs)
+    private static void StartNode(ActorSystem system, IActorRegistry registry, NodeContext node)
     {
-        var settings = RegistratorSettings.From(system);
+        // Before any actor that records: they all find the node's metrics through the extension.
+        var metrics = RegistratorMetrics.Register(system, node.Metrics);
+        metrics.Observe(node.BadInputs);
+        var settings = node.Settings;
         var cluster = Cluster.Get(system);
         // A node given no seeds forms its own cluster, so one command starts a working single node.
         if (system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
             cluster.Join(cluster.SelfAddress);
+        if (node.Http.Enabled) system.ActorOf(EventFeedActor.Props(node.Feed), EventFeedActor.Name);
 
         if (!cluster.SelfRoles.Contains(settings.Sharding.Role))
         {
-            registry.Register<TaskRegion>(RegistratorCluster.StartTaskProxy(system, settings.Sharding.NumberOfShards));
+            var proxy = RegistratorCluster.StartTaskProxy(system, settings.Sharding.NumberOfShards);
+            registry.Register<TaskRegion>(proxy);
+            node.Started(system, proxy, hostsShards: false);
             return;
         }
 
         var encoders = EncoderPool.Start(system, settings.Media);
         registry.Register<EncoderPoolKey>(encoders);
-        var events = system.ActorOf(EventStoreActor.Props(settings.Events, settings.Redis, settings.Media.OutputPath), EventStoreActor.DefaultName);
+        var events = system.ActorOf(EventStoreActor.Props(settings.Events, node.Redis, settings.Media.OutputPath), EventStoreActor.DefaultName);
         registry.Register<EventStoreKey>(events);
         var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
+        metrics.Observe(budget);
         var region = TaskSharding.StartRegion(system, settings, new TaskDependencies(budget, encoders, events));
         registry.Register<TaskRegion>(region);
 
-        system.ActorOf(NatsBridge.Props(settings.Nats, region, badInputs), "nats-bridge");
+        system.ActorOf(NatsBridge.Props(settings.Nats, region, node.BadInputs, node.Nats), "nats-bridge");
 
         foreach (var camera in settings.Cameras)
             system.ActorOf(CameraActor.Props(camera, region), "camera-" + Uri.EscapeDataString(camera.Key));
+        node.Started(system, region, hostsShards: true);
+    }
+
+    private static void LogListening(WebApplication app, NodeContext node)
+    {
+        var address = HttpAddress(app)?.ToString() ?? node.Http.Listen.ToString();
+        if (node.Http.Token is null && !node.Http.Listen.IsLoopback)
+            app.Logger.LogWarning("HTTP on {Address} without a token: anyone who reaches this address can read every event and clip (set registrator.http.token)", address);
+        else
+            app.Logger.LogInformation("HTTP on {Address}: events page, /api, /media, /health, /metrics{TokenNote}", address,
+                node.Http.Token is null ? "" : " (token required for /api and /media)");
     }
 }

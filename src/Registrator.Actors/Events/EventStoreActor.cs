@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Event;
+using Registrator.Actors.Metrics;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using StackExchange.Redis;
@@ -46,6 +47,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private readonly DeliveryQueue _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
 
     // Outbox: events waiting to be appended, done lines waiting to be written, and the one file operation in flight.
     private readonly List<Accepting> _toAppend = [];
@@ -378,6 +380,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     /// <summary>Writes the oldest undelivered event, unless a write is in flight or the store is backing off.</summary>
     private void TryDeliver()
     {
+        // Every change of _undelivered (recovery, append, refill, delivery) is followed by a call here.
+        _metrics.SetOutboxDepth(_undelivered);
         if (_writing || _deliveryBackingOff || _queue.Head is not { } head) return;
         _writing = true;
         var eventId = head.Pending.EventId;
@@ -456,6 +460,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         var registered = new TaskEvents.EventRegistered(e.TaskKey, e.EventId, e.VideoPath, e.ImagePath, e.Timestamp, e.Error);
         Reply(delivery.ReplyTo, registered);
         Context.System.EventStream.Publish(registered);
+        _metrics.EventRegistered(withClip: e.Error is null);
         var member = delivery.Pending.Sink == SortedSetEventSink.SinkName ? delivery.Pending.Payload : EventMember.Build(e);
         Context.System.EventStream.Publish(new EventRecorded(e, member));
         _pubSub?.Tell(new Publish(Topic, registered));

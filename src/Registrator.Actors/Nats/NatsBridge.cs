@@ -7,6 +7,7 @@ using Akka.Streams.Dsl;
 using Akka.Util;
 using NATS.Client.Core;
 using Registrator.Actors.Events;
+using Registrator.Actors.Metrics;
 using Registrator.Contracts;
 
 namespace Registrator.Actors.Nats;
@@ -39,6 +40,8 @@ public sealed class NatsBridge : ReceiveActor
     private readonly NatsSettings _settings;
     private readonly IActorRef _tasks;
     private readonly BadInputCounters _counters;
+    private readonly NatsConnectivity _connectivity;
+    private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LogThrottle _badInputLog;
     private readonly LogThrottle _connectionLog = new(TimeSpan.FromSeconds(30));
@@ -77,14 +80,20 @@ public sealed class NatsBridge : ReceiveActor
     /// <summary>A connection's state changed; from the client's events, so that logging happens on this actor.</summary>
     private sealed record ConnectionChanged(string Role, ConnectionChange Change, string Detail) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    public NatsBridge(NatsSettings settings, IActorRef taskRegion, BadInputCounters counters)
+    public NatsBridge(NatsSettings settings, IActorRef taskRegion, BadInputCounters counters, NatsConnectivity connectivity)
     {
         _settings = settings;
         _tasks = taskRegion;
         _counters = counters;
+        _connectivity = connectivity;
         _badInputLog = new LogThrottle(settings.BadInputLogInterval);
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<Skipped>(HandleSkipped);
+        Receive<DeliveryAcknowledger.Problem>(problem =>
+        {
+            for (var i = 1; i < problem.Count; i++) _counters.Increment(problem.Input.Reason);
+            Count(problem.Subject, problem.Input);
+        });
         Receive<Dropped>(HandleDropped);
         Receive<StreamEnded>(HandleStreamEnded);
         Receive<ConnectionChanged>(HandleConnectionChanged);
@@ -93,10 +102,12 @@ public sealed class NatsBridge : ReceiveActor
 
     /// <param name="taskRegion">The node's task shard region (or a proxy to it).</param>
     /// <param name="counters">Where bad input is counted; pass the node's instance to expose it as metrics.</param>
-    public static Props Props(NatsSettings settings, IActorRef taskRegion, BadInputCounters? counters = null)
+    /// <param name="connectivity">Where the connections' state is kept; pass the node's instance for its readiness check.</param>
+    public static Props Props(NatsSettings settings, IActorRef taskRegion, BadInputCounters? counters = null, NatsConnectivity? connectivity = null)
     {
         var badInput = counters ?? new BadInputCounters();
-        return Akka.Actor.Props.Create(() => new NatsBridge(settings, taskRegion, badInput));
+        var state = connectivity ?? new NatsConnectivity();
+        return Akka.Actor.Props.Create(() => new NatsBridge(settings, taskRegion, badInput, state));
     }
 
     protected override void PreStart()
@@ -115,6 +126,7 @@ public sealed class NatsBridge : ReceiveActor
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        _connectivity.AllClosed();
         _eventsOut?.TryComplete();
         foreach (var stream in _streams) stream.Shutdown();
         _shutdown.Cancel();
@@ -156,9 +168,11 @@ public sealed class NatsBridge : ReceiveActor
         switch (changed.Change)
         {
             case ConnectionChange.Opened:
+                _connectivity.Opened(changed.Role);
                 _log.Info("NATS {0} connection open: {1}", changed.Role, changed.Detail);
                 break;
             case ConnectionChange.Disconnected:
+                _connectivity.Lost(changed.Role);
                 _log.Warning("NATS {0} connection lost ({1}); the client reconnects by itself", changed.Role, changed.Detail);
                 break;
             case ConnectionChange.ServerError:
@@ -186,6 +200,7 @@ public sealed class NatsBridge : ReceiveActor
     private NatsConnection Connect(string role)
     {
         var connection = new NatsConnection(NatsConnectionOptions.For(_settings, role));
+        _connectivity.Connecting(role);
         var self = Self;
         connection.ConnectionOpened += (_, e) => Report(self, role, ConnectionChange.Opened, e.Message);
         connection.ConnectionDisconnected += (_, e) => Report(self, role, ConnectionChange.Disconnected, e.Message);
@@ -211,14 +226,48 @@ public sealed class NatsBridge : ReceiveActor
     private UniqueKillSwitch RunResults(NatsConnection connection, IMaterializer materializer)
     {
         var (settings, tasks, token) = (_settings, _tasks, _shutdown.Token);
+        // Statuses go with Tell under a window of unanswered ones: an Ask per result (a temporary actor and a timer
+        // each) would cap the bridge well below what NATS delivers.
+        var window = new DeliveryWindow(settings.ResultsInFlight);
+        var acknowledger = Context.ActorOf(DeliveryAcknowledger.Props(window, settings.ResultsSubject, Self, settings.AskTimeout), "results-answers");
         return Subscription(connection, settings.ResultsSubject, settings.MaxPayload, settings.PendingCapacity)
             .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right)
             .Select(message => InferenceResult.ToAddStatus(message.Data, settings))
-            .SelectAsync(settings.Parallelism, parsed => Outcome(parsed.Value is { } status
-                ? DeliverAsync(tasks, status, settings.AskTimeout, token)
-                : Task.FromResult(parsed.Error)))
+            .SelectAsync(1, parsed => parsed.Value is { } status
+                ? SendAsync(window, tasks, status, acknowledger, token)
+                : Task.FromResult(Option<BadInput>.Create(parsed.Error!)))
             .ToMaterialized(Outcomes(settings.ResultsSubject), Keep.Left)
             .Run(materializer);
+    }
+
+    private static readonly Task<Option<BadInput>> Delivered = Task.FromResult(Option<BadInput>.None);
+
+    /// <summary>Sends a status once the window has room; the answer goes to the acknowledger, not back here.</summary>
+    private static Task<Option<BadInput>> SendAsync(DeliveryWindow window, IActorRef tasks, ITaskMessage message, IActorRef acknowledger, CancellationToken token)
+    {
+        var credit = window.WaitAsync(token);
+        if (credit.IsCompletedSuccessfully)
+        {
+            window.Sent();
+            tasks.Tell(message, acknowledger);
+            return Delivered;
+        }
+        return AfterCredit();
+
+        async Task<Option<BadInput>> AfterCredit()
+        {
+            try
+            {
+                await credit.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Option<BadInput>.None;   // the bridge is stopping
+            }
+            window.Sent();
+            tasks.Tell(message, acknowledger);
+            return Option<BadInput>.None;
+        }
     }
 
     private UniqueKillSwitch RunFrames(NatsConnection connection, IMaterializer materializer)
@@ -272,11 +321,16 @@ public sealed class NatsBridge : ReceiveActor
     {
         var options = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = _settings.PendingFullMode } };
         var deserializer = new PayloadDeserializer(maxBytes);
-        var (queueGroup, token) = (_settings.QueueGroup, _shutdown.Token);
+        var (queueGroup, token, metrics) = (_settings.QueueGroup, _shutdown.Token, _metrics);
         return RestartSource.WithBackoff(
             () => Source.FromTask(connection.SubscribeCoreAsync(subject, queueGroup, deserializer, options, token).AsTask())
                 .ConcatMany(subscription => ChannelSource.FromReader(subscription.Msgs)),
-            SubscribeBackoff);
+            SubscribeBackoff)
+            .Select(message =>
+            {
+                metrics.NatsMessageReceived(subject);
+                return message;
+            });
     }
 
     /// <summary>The end of every graph: the outcomes that need attention go to this actor, one at a time.</summary>

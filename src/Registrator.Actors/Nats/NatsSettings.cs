@@ -54,6 +54,9 @@ public sealed record NatsSettings
     public BoundedChannelFullMode PendingFullMode { get; init; } = BoundedChannelFullMode.Wait;
     /// <summary>Asks to the shard region in flight per stream.</summary>
     public int Parallelism { get; init; } = 8;
+
+    /// <summary>Inference results sent to tasks and not yet answered (the results stream's back-pressure).</summary>
+    public int ResultsInFlight { get; init; } = 256;
     /// <summary>JPEG frames decoded at once on the thread pool.</summary>
     public int DecodeParallelism { get; init; } = 2;
     /// <summary>How long a task may take to answer a status, frame or command.</summary>
@@ -103,6 +106,7 @@ public sealed record NatsSettings
             FramePendingCapacity = Positive(nats.GetInt("frame-pending-capacity"), "frame-pending-capacity"),
             PendingFullMode = ParseFullMode(nats.GetString("pending-full-mode")),
             Parallelism = Positive(nats.GetInt("parallelism"), "parallelism"),
+            ResultsInFlight = Positive(nats.GetInt("results-in-flight"), "results-in-flight"),
             DecodeParallelism = Positive(nats.GetInt("decode-parallelism"), "decode-parallelism"),
             AskTimeout = Positive(nats.GetTimeSpan("ask-timeout"), "ask-timeout"),
             RegisterTimeout = Positive(nats.GetTimeSpan("register-timeout"), "register-timeout"),

@@ -5,6 +5,7 @@ using Akka.Event;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
+using Registrator.Actors.Metrics;
 using Registrator.Contracts;
 using Registrator.Media;
 using static Registrator.Contracts.TaskCommands;
@@ -40,6 +41,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
     private readonly IActorRef _encoder;
     private readonly IActorRef _eventStore;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
 
     private readonly StatusList _statuses;
     private readonly FrameBuffer _frames;
@@ -82,10 +84,15 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
     public static Props Props(string key, TaskSettings settings, TaskDependencies dependencies) =>
         Akka.Actor.Props.Create(() => new TaskActor(key, settings, dependencies));
 
-    protected override void PreStart() => Context.SetReceiveTimeout(_settings.PassivateAfter);
+    protected override void PreStart()
+    {
+        _metrics.TaskStarted();
+        Context.SetReceiveTimeout(_settings.PassivateAfter);
+    }
 
     protected override void PostStop()
     {
+        _metrics.TaskStopped();
         // Frames still buffered (or handed to an encoder that never answered) leave with the actor.
         _budget.Release(_frames.Bytes + (_registration?.ReservedBytes ?? 0));
         _frames.Reset();
@@ -149,6 +156,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
             _statusesDropped++;
         if (command.MessageJson is not null) _latestMessageJson = command.MessageJson;
         _state = decision.Next;
+        _metrics.StatusAdded(command.Flag);
         ObserveForTrigger(command.Flag);
         Reply(new Accepted(_key, _state));
     }
@@ -205,6 +213,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         {
             _budget.Release(frameBytes);
             _framesDropped++;
+            _metrics.FrameDropped(nodeBudget: false);
         }
         _state = decision.Next;
         Reply(new Accepted(_key, _state));
@@ -284,6 +293,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
             return;
         }
         _log.Error("[{0}] event {1}: event store did not accept the event within {2}", _key, registration.EventId, _settings.RegistrationTimeout);
+        _metrics.RegistrationFailed();
         Reply(registration.ReplyTo, new TaskEvents.RegistrationFailed(_key, "event store did not accept the event in time"));
         CompleteRegistration();
     }
@@ -303,6 +313,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
             var registered = new TaskEvents.EventRegistered(_key, recorded.EventId, videoPath, imagePath, recorded.Timestamp, error);
             Reply(registration.ReplyTo, registered);
             Context.System.EventStream.Publish(registered);
+            _metrics.EventRegistered(withClip: error is null);
             CompleteRegistration();
             return;
         }
@@ -410,6 +421,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
             if (!_frames.DropOldest()) return false;
             _budget.Release(_frames.FrameBytes);
             _framesDropped++;
+            _metrics.FrameDropped(nodeBudget: true);
         }
         return true;
     }

@@ -1,0 +1,131 @@
+using System.Diagnostics.Metrics;
+using Akka.Actor;
+using Registrator.Actors.Nats;
+using Registrator.Actors.Tasks;
+
+namespace Registrator.Actors.Metrics;
+
+/// <summary>
+/// The node's instruments (System.Diagnostics.Metrics), one instance per actor system: an Akka extension, so actors reach
+/// it with <see cref="For"/> and no constructor changes. TaskActor, EventStoreActor, EncoderActor and NatsBridge record
+/// what happens; the node's host exports the <see cref="MeterName"/> meter (Prometheus text at <c>/metrics</c>).
+/// Thread-safe: instruments are, and the observed values are read with <see cref="Interlocked"/>.
+/// <para>
+/// Each instance owns a meter of its own name, so two nodes in one process (the demo, the tests) never count into each
+/// other's export: a meter listener selects meters by name, not by instance.
+/// </para>
+/// </summary>
+public sealed class RegistratorMetrics : IExtension, IDisposable
+{
+    /// <summary>The meter name of the first instance in a process; later ones get <c>Registrator.2</c>, <c>Registrator.3</c>, …</summary>
+    public const string DefaultMeterName = "Registrator";
+
+    private static int _instances;
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _statuses;
+    private readonly Counter<long> _framesDropped;
+    private readonly Counter<long> _eventsRegistered;
+    private readonly Counter<long> _registrationsFailed;
+    private readonly Counter<long> _clipsFailed;
+    private readonly Histogram<double> _encodeDuration;
+    private readonly Counter<long> _natsMessages;
+    private long _tasksActive;
+    private long _outboxDepth;
+    private FrameMemoryBudget? _budget;
+    private BadInputCounters? _badInput;
+
+    /// <param name="meterName">Null: <see cref="DefaultMeterName"/> for the first instance in the process, numbered after it.</param>
+    public RegistratorMetrics(string? meterName = null)
+    {
+        var instance = Interlocked.Increment(ref _instances);
+        MeterName = meterName ?? (instance == 1 ? DefaultMeterName : $"{DefaultMeterName}.{instance}");
+        _meter = new Meter(MeterName);
+
+        _statuses = _meter.CreateCounter<long>("registrator.statuses", "{status}",
+            "Statuses accepted by tasks, by detected (true/false).");
+        _framesDropped = _meter.CreateCounter<long>("registrator.frames.dropped", "{frame}",
+            "Buffered frames dropped to stay within a bound, by reason: task-limit (max-frames) or node-budget (max-buffer-bytes).");
+        _eventsRegistered = _meter.CreateCounter<long>("registrator.events.registered", "{event}",
+            "Events in the store of record, by outcome: finished (clip written) or error (recorded without its clip).");
+        _registrationsFailed = _meter.CreateCounter<long>("registrator.registrations.failed", "{registration}",
+            "Registrations the event store did not accept in time (the task answered RegistrationFailed).");
+        _clipsFailed = _meter.CreateCounter<long>("registrator.clips.failed", "{clip}",
+            "Clips the encoders could not write (their events are recorded with an error).");
+        _encodeDuration = _meter.CreateHistogram("registrator.encode.duration", "s",
+            "Time to write one clip and its keyframe.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] });
+        _natsMessages = _meter.CreateCounter<long>("registrator.nats.messages", "{message}",
+            "Messages received from NATS, by subject.");
+
+        _meter.CreateObservableGauge("registrator.tasks.active", () => Interlocked.Read(ref _tasksActive), "{task}",
+            "Task entities running on this node.");
+        _meter.CreateObservableGauge("registrator.outbox.depth", () => Interlocked.Read(ref _outboxDepth), "{event}",
+            "Events accepted by the event store and not yet in Redis (in memory or in the outbox file).");
+        _meter.CreateObservableGauge("registrator.frames.buffered", ObserveBufferedBytes, "By",
+            "Raw frame bytes buffered by this node's tasks (registrator.task.max-buffer-bytes bounds it).");
+        _meter.CreateObservableGauge("registrator.frames.buffer_limit", ObserveBufferLimit, "By",
+            "The node's frame buffer bound, registrator.task.max-buffer-bytes.");
+        _meter.CreateObservableCounter("registrator.nats.bad_input", ObserveBadInput, "{message}",
+            "NATS messages skipped (or not completed), by reason.");
+    }
+
+    /// <summary>The name of this instance's meter, the one a metrics exporter must listen to.</summary>
+    public string MeterName { get; }
+
+    /// <summary>The node's metrics: the instance registered with <see cref="Register"/>, else one made on first use.</summary>
+    public static RegistratorMetrics For(ActorSystem system) => system.WithExtension<RegistratorMetrics, RegistratorMetricsProvider>();
+
+    /// <summary>
+    /// Makes <paramref name="metrics"/> the instance <see cref="For"/> returns on <paramref name="system"/>. Call it before
+    /// starting the actors that record; returns the instance in effect (an earlier one if the system already had one).
+    /// </summary>
+    public static RegistratorMetrics Register(ActorSystem system, RegistratorMetrics metrics) =>
+        (RegistratorMetrics)system.RegisterExtension(new RegistratorMetricsProvider(metrics));
+
+    /// <summary>Exposes the node's frame budget as <c>registrator.frames.buffered</c> and <c>.buffer_limit</c>.</summary>
+    public void Observe(FrameMemoryBudget budget) => Volatile.Write(ref _budget, budget);
+
+    /// <summary>Exposes the NATS bridge's counters as <c>registrator.nats.bad_input</c>.</summary>
+    public void Observe(BadInputCounters badInput) => Volatile.Write(ref _badInput, badInput);
+
+    public void TaskStarted() => Interlocked.Increment(ref _tasksActive);
+
+    public void TaskStopped() => Interlocked.Decrement(ref _tasksActive);
+
+    public void StatusAdded(bool detected) => _statuses.Add(1, new KeyValuePair<string, object?>("detected", detected ? "true" : "false"));
+
+    /// <param name="nodeBudget">True when the node's byte budget pushed the frame out; false for the task's own max-frames.</param>
+    public void FrameDropped(bool nodeBudget) =>
+        _framesDropped.Add(1, new KeyValuePair<string, object?>("reason", nodeBudget ? "node-budget" : "task-limit"));
+
+    /// <param name="withClip">False when the event was recorded with an error instead of its clip.</param>
+    public void EventRegistered(bool withClip) =>
+        _eventsRegistered.Add(1, new KeyValuePair<string, object?>("outcome", withClip ? "finished" : "error"));
+
+    public void RegistrationFailed() => _registrationsFailed.Add(1);
+
+    public void ClipEncoded(TimeSpan duration) => _encodeDuration.Record(duration.TotalSeconds);
+
+    public void ClipFailed() => _clipsFailed.Add(1);
+
+    public void NatsMessageReceived(string subject) => _natsMessages.Add(1, new KeyValuePair<string, object?>("subject", subject));
+
+    /// <summary>The event store's count of undelivered events, after each change.</summary>
+    public void SetOutboxDepth(long depth) => Interlocked.Exchange(ref _outboxDepth, depth);
+
+    public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> ObserveBufferedBytes() =>
+        Volatile.Read(ref _budget) is { } budget ? [new Measurement<long>(budget.UsedBytes)] : [];
+
+    private IEnumerable<Measurement<long>> ObserveBufferLimit() =>
+        Volatile.Read(ref _budget) is { } budget ? [new Measurement<long>(budget.MaxBytes)] : [];
+
+    private IEnumerable<Measurement<long>> ObserveBadInput()
+    {
+        if (Volatile.Read(ref _badInput) is not { } counters) return [];
+        // Every reason, zeros included, so a rate() over a reason works from the first scrape on.
+        return counters.Snapshot().Select(pair => new Measurement<long>(pair.Value, new KeyValuePair<string, object?>("reason", pair.Key.Name())));
+    }
+}

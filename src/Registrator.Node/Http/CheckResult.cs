@@ -1,0 +1,4 @@
+namespace Registrator.Node.Http;
+
+/// <summary>One readiness check: whether it passes, and what it saw.</summary>
+internal sealed record CheckResult(bool Ok, string Detail);

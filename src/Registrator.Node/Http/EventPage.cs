@@ -1,0 +1,4 @@
+namespace Registrator.Node.Http;
+
+/// <summary>One page of events, newest first; <paramref name="HasMore"/> when another page follows.</summary>
+internal sealed record EventPage(IReadOnlyList<EventView> Events, bool HasMore);

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Registrator.Contracts;
+using StackExchange.Redis;
+
+namespace Registrator.Node.Http;
+
+/// <summary>
+/// The node's HTTP surface, mapped onto its <see cref="WebApplication"/>:
+/// <code>
+///   GET /                              the events page (open)          GET /health/live    200 while the process runs
+///   GET /assets/{app.js|style.css}     its script and style (open)     GET /health/ready   200, or 503 naming what fails
+///   GET /metrics                       Prometheus text (open)
+///   GET /api/events?key=&amp;since=&amp;until=&amp;limit=&amp;offset=   newest first, from the Redis sorted set
+///   GET /api/events/{eventId}          one event, 404 if unknown
+///   GET /api/events/stream             server-sent events: one "registered" event per event the cluster records
+///   GET /api/tasks/{key}               the task's snapshot (GetTask through the shard region, with a timeout)
+///   GET /media/{eventId}/clip.mp4      video/mp4, with range requests (206) so players can seek
+///   GET /media/{eventId}/keyframe.jpg  image/jpeg
+/// </code>
+/// With <c>registrator.http.token</c> set, everything but the open paths needs the token (<see cref="BearerTokenGate"/>).
+/// </summary>
+internal static class HttpApi
+{
+    private const string TasksPrefix = "/api/tasks/";
+
+    public static void Map(WebApplication app, NodeContext node)
+    {
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Registrator.Node.Http");
+        var queries = new EventQueries(node.Redis, node.Settings.Events.Keys.SortedSet);
+        var media = new MediaFiles(node.Settings.Media.OutputPath);
+        var readiness = new ReadinessCheck(node);
+
+        app.Use(static (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            // Media and stream URLs may carry ?token=: no page of ours hands them on as a referrer.
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'";
+            return next(context);
+        });
+        if (node.Http.Token is { } token) app.UseMiddleware<BearerTokenGate>(token);
+
+        app.MapGet("/", () => PageAssets.Serve("index.html"));
+        app.MapGet("/assets/{name}", (string name) => PageAssets.Serve(name));
+
+        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, ApiJson.Options));
+        app.MapGet("/health/ready", async (CancellationToken cancellation) =>
+        {
+            var result = await readiness.CheckAsync(cancellation);
+            return Results.Json(result, ApiJson.Options, statusCode: result.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        app.MapGet("/api/events", async (HttpRequest request, CancellationToken cancellation) =>
+        {
+            if (ParseFilter(request.Query, node.Http) is not { } filter) return BadRequest(FilterHelp(node.Http));
+            try
+            {
+                var page = await queries.ListAsync(filter, cancellation);
+                return Results.Json(new
+                {
+                    events = page.Events.Select(e => WithMedia(e, media)),
+                    offset = filter.Offset,
+                    limit = filter.Limit,
+                    has_more = page.HasMore,
+                    next_offset = page.HasMore ? filter.Offset + filter.Limit : (int?)null,
+                }, ApiJson.Options);
+            }
+            catch (Exception e) when (IsRedisFailure(e))
+            {
+                return RedisUnavailable(log, queries, e);
+            }
+        });
+
+        app.MapGet("/api/events/stream", (HttpContext context) => StreamAsync(context, node));
+
+        app.MapGet("/api/events/{eventId}", async (string eventId, CancellationToken cancellation) =>
+        {
+            if (!Guid.TryParse(eventId, out var id)) return NotFound($"no event {eventId}: not an event id");
+            try
+            {
+                return await queries.FindAsync(id, cancellation) is { } found
+                    ? Results.Json(WithMedia(found, media), ApiJson.Options)
+                    : NotFound($"no event {id} in {queries.SortedSetKey}");
+            }
+            catch (Exception e) when (IsRedisFailure(e))
+            {
+                return RedisUnavailable(log, queries, e);
+            }
+        });
+
+        app.MapGet("/api/tasks/{**key}", async (HttpContext context) =>
+        {
+            if (TaskKeyOf(context) is not { Length: > 0 } key) return NotFound("no task key");
+            if (node.Region is not { } region) return Unavailable("the node is starting: no task region yet");
+            try
+            {
+                var answer = await region.Ask<object>(new TaskQueries.GetTask(key), node.Http.AskTimeout, context.RequestAborted);
+                return answer is TaskReplies.TaskSnapshot snapshot
+                    ? Results.Json(TaskView.From(snapshot), ApiJson.Options)
+                    : Results.Json(new ApiError($"the task answered {answer.GetType().Name}"), ApiJson.Options, statusCode: StatusCodes.Status502BadGateway);
+            }
+            catch (AskTimeoutException)
+            {
+                return Results.Json(new ApiError($"task {key} did not answer within {node.Http.AskTimeout}"), ApiJson.Options,
+                    statusCode: StatusCodes.Status504GatewayTimeout);
+            }
+        });
+
+        app.MapGet("/media/{eventId}/{file}", (string eventId, string file, HttpResponse response) =>
+        {
+            // The path is built from the parsed id, never from the request text: "..", "%2F" and the like cannot get here.
+            if (!Guid.TryParseExact(eventId, "D", out var id) || MediaFiles.KindOf(file) is not { } kind
+                || media.Find(id, kind) is not { } path)
+                return Results.NotFound();
+            // An event's files never change once written (they appear atomically): the browser may keep them.
+            response.Headers.CacheControl = "private, max-age=86400";
+            return Results.File(path, MediaFiles.ContentType(kind), lastModified: File.GetLastWriteTimeUtc(path), enableRangeProcessing: true);
+        });
+    }
+
+    /// <summary>The events of <c>/api/events</c>, or <c>null</c> when a parameter is malformed.</summary>
+    internal static EventFilter? ParseFilter(IQueryCollection query, HttpSettings http)
+    {
+        var key = query["key"].ToString();
+        if (!TryDouble(query, "since", out var since) || !TryDouble(query, "until", out var until)) return null;
+        if (!TryInt(query, "limit", http.DefaultPageSize, out var limit) || limit < 1 || limit > http.MaxPageSize) return null;
+        if (!TryInt(query, "offset", 0, out var offset) || offset < 0) return null;
+        return new EventFilter(key.Length == 0 ? null : key, since, until, limit, offset);
+    }
+
+    private static string FilterHelp(HttpSettings http) =>
+        $"parameters: key (task key), since and until (Unix seconds), limit (1..{http.MaxPageSize}, default {http.DefaultPageSize}), offset (0 or more)";
+
+    private static bool TryDouble(IQueryCollection query, string name, out double? value)
+    {
+        value = null;
+        var text = query[name].ToString();
+        if (text.Length == 0) return true;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !double.IsFinite(parsed)) return false;
+        value = parsed;
+        return true;
+    }
+
+    private static bool TryInt(IQueryCollection query, string name, int fallback, out int value)
+    {
+        var text = query[name].ToString();
+        value = fallback;
+        return text.Length == 0 || int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// The task key of <c>/api/tasks/{key}</c>, percent-decoded exactly once from the raw request target: the server
+    /// leaves <c>%2F</c> encoded in the path it routes on, so a key with a slash (any Unicode, in fact) only comes
+    /// out right when decoded here. Unencoded slashes are part of the key too.
+    /// </summary>
+    internal static string? TaskKeyOf(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
+        var query = raw.IndexOf('?');
+        if (query >= 0) raw = raw[..query];
+        if (raw.StartsWith(TasksPrefix, StringComparison.OrdinalIgnoreCase)) return Uri.UnescapeDataString(raw[TasksPrefix.Length..]);
+        // An absolute-form target (through a proxy): the routed value, with the one escape the server leaves in place.
+        return context.Request.RouteValues["key"] is string routed ? routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase) : null;
+    }
+
+    private static EventView WithMedia(EventView e, MediaFiles media)
+    {
+        if (e.EventId is not { } id) return e;
+        return e with
+        {
+            ClipUrl = media.Find(id, MediaKind.Clip) is null ? null : $"/media/{id:D}/{MediaFiles.FileName(MediaKind.Clip)}",
+            KeyframeUrl = media.Find(id, MediaKind.Keyframe) is null ? null : $"/media/{id:D}/{MediaFiles.FileName(MediaKind.Keyframe)}",
+        };
+    }
+
+    /// <summary>
+    /// <c>text/event-stream</c> until the client goes away: a <c>registered</c> event per notice, and a comment line
+    /// after each quiet <c>stream-heartbeat</c> so proxies keep the stream open and a dead server is noticed.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext context, NodeContext node)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        using var subscription = node.Feed.Subscribe();
+        try
+        {
+            // retry: how long EventSource waits before reconnecting after the node went away.
+            await response.WriteAsync("retry: 2000\n: connected\n\n", aborted);
+            await response.Body.FlushAsync(aborted);
+            while (!aborted.IsCancellationRequested)
+            {
+                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+                quiet.CancelAfter(node.Http.StreamHeartbeat);
+                string chunk;
+                try
+                {
+                    var notice = await subscription.Reader.ReadAsync(quiet.Token);
+                    var json = JsonSerializer.Serialize(new { event_id = notice.EventId, key = notice.Key, timestamp = notice.Timestamp, error = notice.Error }, ApiJson.Options);
+                    chunk = new StringBuilder().Append("id: ").Append(notice.EventId.ToString("D")).Append("\nevent: registered\ndata: ").Append(json).Append("\n\n").ToString();
+                }
+                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                {
+                    chunk = ": keep-alive\n\n";
+                }
+                await response.WriteAsync(chunk, aborted);
+                await response.Body.FlushAsync(aborted);
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The page was closed or reloaded: nothing to clean up but the subscription.
+        }
+    }
+
+    private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    private static IResult RedisUnavailable(ILogger log, EventQueries queries, Exception e)
+    {
+        log.LogWarning("Reading {SortedSet} from Redis failed: {Error}", queries.SortedSetKey, e.Message);
+        return Unavailable($"Redis is not available: {e.Message}");
+    }
+
+    private static IResult BadRequest(string error) => Results.Json(new ApiError(error), ApiJson.Options, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult NotFound(string error) => Results.Json(new ApiError(error), ApiJson.Options, statusCode: StatusCodes.Status404NotFound);
+
+    private static IResult Unavailable(string error) => Results.Json(new ApiError(error), ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+}

@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Registrator.Actors.Configuration;
+using Registrator.Actors.Metrics;
+using Registrator.Actors.Nats;
+using Registrator.Actors.Redis;
+using Registrator.Node.Http;
+
+namespace Registrator.Node;
+
+/// <summary>
+/// What one node shares between its actors and its HTTP side: settings parsed once, the one Redis connection, the
+/// metrics, the NATS bridge's counters and connection state, the event feed of the page, and the actor system once
+/// Akka.Hosting has started it. A DI singleton; the container disposes it (the Redis connection and the meter) after
+/// the actor system has stopped.
+/// </summary>
+internal sealed class NodeContext(RegistratorSettings settings, HttpSettings http, RegistratorMetrics metrics) : IDisposable
+{
+    private ActorSystem? _system;
+    private IActorRef? _region;
+
+    public RegistratorSettings Settings { get; } = settings;
+    public HttpSettings Http { get; } = http;
+    public RegistratorMetrics Metrics { get; } = metrics;
+    public RedisConnection Redis { get; } = new(settings.Redis);
+    public BadInputCounters BadInputs { get; } = new();
+    public NatsConnectivity Nats { get; } = new();
+    public EventFeed Feed { get; } = new();
+
+    /// <summary>The node's actor system; <c>null</c> until its actors have started.</summary>
+    public ActorSystem? System => Volatile.Read(ref _system);
+
+    /// <summary>The task shard region (or proxy); <c>null</c> until the node's actors have started.</summary>
+    public IActorRef? Region => Volatile.Read(ref _region);
+
+    /// <summary>True when this node hosts task shards (and so runs the encoders, the event store and the NATS bridge).</summary>
+    public bool HostsShards { get; private set; }
+
+    /// <summary>Called once the node's actors are running.</summary>
+    public void Started(ActorSystem system, IActorRef region, bool hostsShards)
+    {
+        HostsShards = hostsShards;
+        Volatile.Write(ref _region, region);
+        Volatile.Write(ref _system, system);
+    }
+
+    public void Dispose()
+    {
+        Redis.Dispose();
+        Metrics.Dispose();
+    }
+}
