@@ -9,11 +9,13 @@ var solution = "./Registrator.Actors.sln";
 var resultsDir = MakeAbsolute(Directory("./artifacts/test-results"));
 
 // Debian packages the product and its tests use at run time: real servers, FFmpeg's shared
-// libraries and headers, ffprobe, and the GTK runtime OpenCvSharp's native build links against.
+// libraries and headers, ffprobe, the GTK runtime OpenCvSharp's native build links against, and the
+// headless browser the events-page test drives through Playwright (Playwright's own download is never used).
 var aptPackages = new[] {
     "redis-server", "nats-server", "ffmpeg",
     "libavcodec-dev", "libavformat-dev", "libavutil-dev", "libswscale-dev",
     "libgtk-3-0",
+    "chromium",
 };
 
 bool IsInstalled(string package)

@@ -51,7 +51,7 @@ public static class NodeHost
         {
             var builder = Host.CreateApplicationBuilder();
             AddNode(builder, config, node, logging);
-            return builder.Build();
+            return Owning(builder.Build());
         }
 
         var web = WebApplication.CreateSlimBuilder();
@@ -60,7 +60,7 @@ public static class NodeHost
         web.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(SystemName))
             .WithMetrics(metrics => metrics.AddMeter(node.Metrics.MeterName).AddPrometheusExporter());
-        var app = web.Build();
+        var app = Owning(web.Build());
         HttpApi.Map(app, node);
         app.Lifetime.ApplicationStarted.Register(() => LogListening(app, node));
         return app;
@@ -74,6 +74,13 @@ public static class NodeHost
     {
         var addresses = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
         return addresses?.FirstOrDefault() is { } first ? new Uri(first.TrimEnd('/') + "/") : null;
+    }
+
+    /// <summary>Resolves the node's context once, so the container owns it and disposes it with the host.</summary>
+    private static T Owning<T>(T host) where T : IHost
+    {
+        host.Services.GetRequiredService<NodeContext>();
+        return host;
     }
 
     private static void AddNode(IHostApplicationBuilder builder, Config config, NodeContext node, Action<ILoggingBuilder>? logging)

@@ -15,8 +15,6 @@ internal sealed class EventFeed
 
     private ImmutableList<Channel<EventNotice>> _subscribers = [];
 
-    public int SubscriberCount => Volatile.Read(ref _subscribers).Count;
-
     /// <summary>Hands <paramref name="notice"/> to every subscriber; never waits.</summary>
     public void Publish(EventNotice notice)
     {

@@ -9,6 +9,11 @@ using Xunit.Abstractions;
 
 namespace Registrator.Actors.Tests.Cameras;
 
+/// <summary>Frame rates are timed: this class runs alone, not beside other test classes competing for the two cores.</summary>
+[CollectionDefinition(nameof(CameraActorSpec), DisableParallelization = true)]
+public sealed class CameraTimingCollection;
+
+[Collection(nameof(CameraActorSpec))]
 public sealed class CameraActorSpec(ITestOutputHelper output)
     : TestKit("akka.test.single-expect-default = 10s", output), IDisposable
 {
