@@ -67,24 +67,8 @@ public static class CommandReply
 
     private static void WriteSnapshot(Utf8JsonWriter json, TaskSnapshot snapshot)
     {
-        Header(json, ok: true, snapshot.TaskKey);
-        json.WriteString("state", StateName(snapshot.State));
-        json.WriteStartArray("statuses");
-        foreach (var status in snapshot.Statuses) json.WriteBooleanValue(status);
-        json.WriteEndArray();
-        json.WriteNumber("frame_count", snapshot.FrameCount);
-        json.WriteNumber("frame_width", snapshot.FrameWidth);
-        json.WriteNumber("frame_height", snapshot.FrameHeight);
-        json.WriteNumber("buffered_bytes", snapshot.BufferedBytes);
-        json.WriteNumber("frames_dropped", snapshot.FramesDropped);
-        json.WriteNumber("statuses_dropped", snapshot.StatusesDropped);
-        json.WriteNumber("rejected", snapshot.RejectedCommands);
-        json.WriteNumber("cycle", snapshot.Cycle);
-        json.WriteBoolean("registering", snapshot.Registering);
-        json.WritePropertyName("latest_message");
-        // The task keeps only messages that parsed as JSON objects, so the raw text is valid JSON.
-        if (snapshot.LatestMessageJson is { } message) json.WriteRawValue(message);
-        else json.WriteNullValue();
+        json.WriteBoolean("ok", true);
+        Tasks.TaskSnapshotJson.WriteFields(json, snapshot);
     }
 
     private static void Header(Utf8JsonWriter json, bool ok, string key)

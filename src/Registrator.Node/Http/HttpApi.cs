@@ -10,6 +10,8 @@ using Microsoft.Extensions.Logging;
 using Registrator.Contracts;
 using StackExchange.Redis;
 
+using Registrator.Actors.Tasks;
+
 namespace Registrator.Node.Http;
 
 /// <summary>
@@ -106,7 +108,7 @@ internal static class HttpApi
             {
                 var answer = await region.Ask<object>(new TaskQueries.GetTask(key), node.Http.AskTimeout, context.RequestAborted);
                 return answer is TaskReplies.TaskSnapshot snapshot
-                    ? Results.Json(TaskView.From(snapshot), ApiJson.Options)
+                    ? Results.Bytes(TaskSnapshotJson.ToUtf8(snapshot), "application/json")
                     : Results.Json(new ApiError($"the task answered {answer.GetType().Name}"), ApiJson.Options, statusCode: StatusCodes.Status502BadGateway);
             }
             catch (AskTimeoutException)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Akka.Actor;
 using Registrator.Actors.Encoding;
@@ -7,6 +6,8 @@ using Xunit;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskEvents;
+
+using Registrator.Media.Tests.Support;
 
 namespace Registrator.Actors.Tests.Tasks;
 
@@ -40,11 +41,8 @@ public sealed class TaskRegistrationSpec : ShardedTaskSpec, IDisposable
         Assert.Equal(Path.Combine(_output, $"{registered.EventId}", $"{registered.EventId}.mp4"), registered.VideoPath);
         Assert.Equal(Path.Combine(_output, $"{registered.EventId}", $"{registered.EventId}.jpg"), registered.ImagePath);
         Assert.InRange(registered.Timestamp, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
-        var probe = FfprobeStream(registered.VideoPath!);
-        Assert.Equal("h264", probe.GetProperty("codec_name").GetString());
-        Assert.Equal("yuv420p", probe.GetProperty("pix_fmt").GetString());
-        Assert.Equal("10/1", probe.GetProperty("r_frame_rate").GetString());
-        Assert.Equal("30", probe.GetProperty("nb_read_frames").GetString());
+        var probe = FfmpegCli.Probe(registered.VideoPath!);
+        Assert.Equal(("h264", "yuv420p", "10/1", 30), (probe.CodecName, probe.PixelFormat, probe.FrameRate, probe.FramesRead));
         Assert.True(new FileInfo(registered.ImagePath!).Length > 0);
 
         _region.Tell(new TaskQueries.GetTask(key), TestActor);
@@ -66,18 +64,6 @@ public sealed class TaskRegistrationSpec : ShardedTaskSpec, IDisposable
         Assert.Equal(TaskState.Error, ExpectMsg<TaskReplies.TaskSnapshot>().State);
     }
 
-    private static JsonElement FfprobeStream(string path)
-    {
-        var info = new ProcessStartInfo("ffprobe",
-            ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-             "stream=codec_name,pix_fmt,r_frame_rate,nb_read_frames", "-of", "json", path])
-        { RedirectStandardOutput = true };
-        using var process = Process.Start(info)!;
-        var json = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-        return JsonDocument.Parse(json).RootElement.GetProperty("streams")[0].Clone();
-    }
 
     void IDisposable.Dispose()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
@@ -10,6 +9,8 @@ using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
+
+using Registrator.Media.Tests.Support;
 
 namespace Registrator.Integration.Tests.Registration;
 
@@ -103,11 +104,9 @@ public sealed class RegistrationEndToEndSpec : EventStoreSpec, IClassFixture<Red
         Assert.Equal(Path.Combine(OutputPath, $"{registered.EventId}", $"{registered.EventId}.mp4"), registered.VideoPath);
         Assert.True(File.Exists(registered.ImagePath));
 
-        var probe = Ffprobe(registered.VideoPath!);
-        Assert.Equal(("h264", "yuv420p", "10/1", "30", 640, 480),
-            (probe.GetProperty("codec_name").GetString(), probe.GetProperty("pix_fmt").GetString(),
-             probe.GetProperty("r_frame_rate").GetString(), probe.GetProperty("nb_read_frames").GetString(),
-             probe.GetProperty("width").GetInt32(), probe.GetProperty("height").GetInt32()));
+        var probe = FfmpegCli.Probe(registered.VideoPath!);
+        Assert.Equal(("h264", "yuv420p", "10/1", 30, 640, 480),
+            (probe.CodecName, probe.PixelFormat, probe.FrameRate, probe.FramesRead, probe.Width, probe.Height));
     }
 
     private static AddFrame Frame(string key, int index)
@@ -124,16 +123,4 @@ public sealed class RegistrationEndToEndSpec : EventStoreSpec, IClassFixture<Red
         return new AddFrame(key, 640, 480, pixels, $"frame_{index:000}");
     }
 
-    private static JsonElement Ffprobe(string path)
-    {
-        var info = new ProcessStartInfo("ffprobe",
-            ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-             "stream=codec_name,pix_fmt,r_frame_rate,nb_read_frames,width,height", "-of", "json", path])
-        { RedirectStandardOutput = true };
-        using var process = Process.Start(info)!;
-        var json = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-        return JsonDocument.Parse(json).RootElement.GetProperty("streams")[0].Clone();
-    }
 }

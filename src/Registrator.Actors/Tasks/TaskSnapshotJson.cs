@@ -1,0 +1,49 @@
+using System.Buffers;
+using System.Text.Json;
+using Registrator.Contracts;
+
+namespace Registrator.Actors.Tasks;
+
+/// <summary>
+/// A <see cref="TaskReplies.TaskSnapshot"/> as JSON for clients that are not Akka systems (the NATS <c>get</c> command,
+/// <c>GET /api/tasks/{key}</c>): snake-case fields, the state by the Python module's name (<c>NONE</c> for a key no
+/// command has touched), and the latest inference message as the JSON object it is.
+/// </summary>
+public static class TaskSnapshotJson
+{
+    /// <summary>Writes the snapshot's fields into the object <paramref name="json"/> is writing.</summary>
+    public static void WriteFields(Utf8JsonWriter json, TaskReplies.TaskSnapshot snapshot)
+    {
+        json.WriteString("key", snapshot.TaskKey);
+        json.WriteString("state", snapshot.State.ToString().ToUpperInvariant());
+        json.WriteStartArray("statuses");
+        foreach (var status in snapshot.Statuses) json.WriteBooleanValue(status);
+        json.WriteEndArray();
+        json.WriteNumber("frame_count", snapshot.FrameCount);
+        json.WriteNumber("frame_width", snapshot.FrameWidth);
+        json.WriteNumber("frame_height", snapshot.FrameHeight);
+        json.WriteNumber("buffered_bytes", snapshot.BufferedBytes);
+        json.WriteNumber("frames_dropped", snapshot.FramesDropped);
+        json.WriteNumber("statuses_dropped", snapshot.StatusesDropped);
+        json.WriteNumber("rejected", snapshot.RejectedCommands);
+        json.WriteNumber("cycle", snapshot.Cycle);
+        json.WriteBoolean("registering", snapshot.Registering);
+        json.WritePropertyName("latest_message");
+        // The task keeps only messages that parsed as JSON objects, so the raw text is valid JSON.
+        if (snapshot.LatestMessageJson is { } message) json.WriteRawValue(message);
+        else json.WriteNullValue();
+    }
+
+    /// <summary>The snapshot as one JSON object, UTF-8.</summary>
+    public static byte[] ToUtf8(TaskReplies.TaskSnapshot snapshot)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            WriteFields(json, snapshot);
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}
