@@ -15,21 +15,11 @@ namespace Registrator.Integration.Tests.Events;
 /// </summary>
 public sealed class EventStoreRecordSpec : EventStoreSpec, IClassFixture<RedisServer>
 {
-    private const string ClusterHocon = """
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        akka.cluster.roles = ["registrator"]
-        akka.cluster.min-nr-of-members = 1
-        akka.cluster.leader-actions-interval = 100ms
-        akka.cluster.gossip-interval = 200ms
-        akka.coordinated-shutdown.run-by-actor-system-terminate = off
-        """;
+    private const string ClusterHocon = ClusterNodeHocon;
 
     public EventStoreRecordSpec(RedisServer redis, ITestOutputHelper output) : base(redis, output, ClusterHocon)
     {
-        var cluster = Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+        JoinSelfAndAwaitUp();
     }
 
     [Fact]

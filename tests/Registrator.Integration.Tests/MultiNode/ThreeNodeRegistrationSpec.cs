@@ -18,14 +18,8 @@ namespace Registrator.Integration.Tests.MultiNode;
 /// </summary>
 public sealed class ThreeNodeRegistrationSpec : EventStoreSpec, IClassFixture<RedisServer>
 {
-    private const string ClusterHocon = """
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        akka.cluster.roles = ["registrator"]
-        akka.cluster.leader-actions-interval = 200ms
-        akka.cluster.gossip-interval = 200ms
+    private const string ClusterHocon = ClusterNodeHocon + "\n" + """
         akka.cluster.sharding.rebalance-interval = 1h
-        akka.coordinated-shutdown.run-by-actor-system-terminate = off
         akka.test.single-expect-default = 30s
         registrator.trigger.policy = manual
         registrator.media.pool-size = 1

@@ -22,12 +22,7 @@ namespace Registrator.Integration.Tests.Registration;
 /// </summary>
 public sealed class NatsWindowTriggerSpec : EventStoreSpec, IClassFixture<RedisServer>
 {
-    private const string ClusterHocon = """
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        akka.cluster.roles = ["registrator"]
-        akka.cluster.leader-actions-interval = 100ms
-        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+    private const string ClusterHocon = ClusterNodeHocon + "\n" + """
         akka.test.single-expect-default = 30s
         registrator.trigger { policy = window, window = 30, ratio = 0.3 }
         registrator.media.pool-size = 1
@@ -37,9 +32,7 @@ public sealed class NatsWindowTriggerSpec : EventStoreSpec, IClassFixture<RedisS
 
     public NatsWindowTriggerSpec(RedisServer redis, ITestOutputHelper output) : base(redis, output, ClusterHocon)
     {
-        var cluster = Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+        JoinSelfAndAwaitUp();
         var settings = RegistratorSettings.From(Sys);
         var region = TaskSharding.StartRegion(Sys, settings,
             new TaskDependencies(new FrameMemoryBudget(settings.Task.MaxBufferBytes), EncoderPool.Start(Sys, settings.Media), StartStore()));

@@ -20,13 +20,7 @@ namespace Registrator.Integration.Tests.Registration;
 /// </summary>
 public sealed class RegistrationEndToEndSpec : EventStoreSpec, IClassFixture<RedisServer>
 {
-    private const string ClusterHocon = """
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        akka.cluster.roles = ["registrator"]
-        akka.cluster.leader-actions-interval = 100ms
-        akka.cluster.gossip-interval = 200ms
-        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+    private const string ClusterHocon = ClusterNodeHocon + "\n" + """
         akka.actor.serialize-messages = on
         akka.test.single-expect-default = 30s
         registrator.trigger.policy = manual
@@ -37,9 +31,7 @@ public sealed class RegistrationEndToEndSpec : EventStoreSpec, IClassFixture<Red
 
     public RegistrationEndToEndSpec(RedisServer redis, ITestOutputHelper output) : base(redis, output, ClusterHocon)
     {
-        var cluster = Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+        JoinSelfAndAwaitUp();
         var settings = RegistratorSettings.From(Sys);
         var encoders = EncoderPool.Start(Sys, settings.Media);
         var store = StartStore();

@@ -32,6 +32,24 @@ public abstract class EventStoreSpec : TestKit
         _scene = scene;
     }
 
+    /// <summary>This test's system as a registrator cluster node on a free loopback port (join it with <see cref="JoinSelfAndAwaitUp"/>).</summary>
+    protected const string ClusterNodeHocon = """
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+        akka.cluster.roles = ["registrator"]
+        akka.cluster.leader-actions-interval = 100ms
+        akka.cluster.gossip-interval = 200ms
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+        """;
+
+    /// <summary>A single-node cluster: the system joins itself and waits until it is Up.</summary>
+    protected void JoinSelfAndAwaitUp()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+    }
+
     protected RedisServer Redis => _scene.Redis;
 
     /// <summary>The sorted set of this test (registrator.events.sorted-set-key).</summary>
