@@ -19,8 +19,8 @@ internal static class NatsResultsBenchmark
 {
     public static async Task<int> Run(string[] args)
     {
-        var messages = RemoteFramesBenchmark.Option(args, "--messages", 200_000);
-        var keys = RemoteFramesBenchmark.Option(args, "--keys", 1000);
+        var messages = BenchArgs.Int(args, "--messages", 200_000);
+        var keys = BenchArgs.Int(args, "--keys", 1000);
         await using var nats = await LocalServer.StartAsync("nats-server", port => ["-a", "127.0.0.1", "-p", $"{port}"], CancellationToken.None);
         var url = $"nats://127.0.0.1:{nats.Port}";
         var payloads = Enumerable.Range(0, keys).Select(k => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
@@ -100,10 +100,13 @@ internal static class NatsResultsBenchmark
         for (var i = 0; i < messages; i++) await publisher.PublishAsync(subject, payloads[i % payloads.Length]);
         long counted;
         var deadline = DateTime.UtcNow.AddMinutes(5);
+        var (lastCount, lastProgress) = (-1L, DateTime.UtcNow);
         // Polling 1000 tasks costs the node work too, so ask rarely; the figure is pessimistic by up to one period.
         while ((counted = await CountStatusesAsync(region, keys) - alreadyCounted) < messages)
         {
-            if (DateTime.UtcNow > deadline) break;
+            // Core NATS is at-most-once: results a slow consumer lost never come, so stop once nothing arrives for 10 s.
+            if (counted > lastCount) (lastCount, lastProgress) = (counted, DateTime.UtcNow);
+            if (DateTime.UtcNow > deadline || DateTime.UtcNow - lastProgress > TimeSpan.FromSeconds(10)) break;
             await Task.Delay(200);
         }
         return (clock.Elapsed, counted);

@@ -26,10 +26,14 @@ public static class TaskCommands
     /// <summary>
     /// Buffers one BGR24 frame (Python <c>add_video_frame</c>): <paramref name="Pixels"/> holds
     /// <c>Width × Height × 3</c> bytes, row-major, no padding. (none) → CREATED; CREATED/PENDING: buffers;
-    /// DONE: rejected; FINISHED/ERROR: new cycle, buffered. Every frame of a cycle has the same size.
+    /// DONE (stopped): rejected; DONE (registering), FINISHED/ERROR: new cycle, buffered. Every frame of a cycle has
+    /// the same size. The task encodes the frame at once (H.264 on its node's encoder pool) and keeps only the packet.
     /// <paramref name="FrameId"/> lets a registration pick its keyframe by the inference message's <c>frame_id</c>.
+    /// <paramref name="CaptureTime"/> is when the frame was captured, Unix seconds with a fraction (NATS header
+    /// <c>Frame-Time</c>); frames are put in capture order within <c>registrator.task.reorder-window</c> and the clip
+    /// follows capture time. Null: the time the task received it.
     /// </summary>
-    public sealed record AddFrame(string TaskKey, int Width, int Height, byte[] Pixels, string? FrameId = null) : ITaskMessage;
+    public sealed record AddFrame(string TaskKey, int Width, int Height, byte[] Pixels, string? FrameId = null, double? CaptureTime = null) : ITaskMessage;
 
     /// <summary>Empties the status list (Python <c>clear_key_task</c>); valid in every state, a no-op in (none).</summary>
     public sealed record ClearStatuses(string TaskKey) : ITaskMessage;

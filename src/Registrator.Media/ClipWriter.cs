@@ -3,27 +3,33 @@ using System.Diagnostics;
 namespace Registrator.Media;
 
 /// <summary>
-/// Writes one event's frames as <c>OutputRoot/&lt;id&gt;/&lt;id&gt;.mp4</c> (H.264, yuv420p) and its keyframe as
-/// <c>OutputRoot/&lt;id&gt;/&lt;id&gt;.jpg</c>, the layout of the Python module's TMP_PATH. Blocking and CPU-bound:
-/// call it from a dedicated thread (the encoder actors' pinned dispatcher). Concurrent calls for
-/// different events are independent.
+/// Writes one event's H.264 packets as <c>OutputRoot/&lt;id&gt;/&lt;id&gt;.mp4</c> and its keyframe as
+/// <c>OutputRoot/&lt;id&gt;/&lt;id&gt;.jpg</c>, the layout of the Python module's TMP_PATH. The packets were
+/// encoded as the frames arrived (<see cref="H264Session"/>), so this only muxes them (no re-encoding)
+/// and, when the caller has no raw keyframe, decodes one GOP prefix: milliseconds, not an encode.
+/// Blocking: call it from a dedicated thread (the encoder actors' pinned dispatcher). Concurrent calls
+/// for different events are independent.
 /// </summary>
 public static class ClipWriter
 {
     /// <summary>
-    /// Encodes the clip and keyframe. Each file is written under a hidden temporary name in the event
-    /// folder and renamed when complete, so whoever sees a final name can open a whole file. Any
-    /// failure throws <see cref="MediaException"/> (or <see cref="OperationCanceledException"/>) and
-    /// leaves neither temporaries nor a folder this call created behind. The clip of an odd-sized
-    /// request is padded to even dimensions (see <see cref="Mp4Writer"/>); the JPEG keeps the
-    /// original size.
+    /// Muxes the clip and writes the keyframe. Each file is written under a hidden temporary name in
+    /// the event folder and renamed when complete, so whoever sees a final name can open a whole file.
+    /// The clip is MP4 (H.264 as encoded, <see cref="H264Session.EncodedWidth"/> ×
+    /// <see cref="H264Session.EncodedHeight"/>, time base 1/fps, moov first for progressive playback)
+    /// and follows the packets' pts: the first packet is at 0 and a gap in pts stays a pause. The JPEG
+    /// is <see cref="PacketClipRequest.KeyframePixels"/> if given, else the frame at
+    /// <see cref="PacketClipRequest.KeyframeIndex"/> decoded from the last keyframe at or before it,
+    /// at the original (possibly odd) size. Any failure throws <see cref="MediaException"/> (or
+    /// <see cref="OperationCanceledException"/>) and leaves neither temporaries nor a folder this call
+    /// created behind. Only FramesPerSecond and JpegQuality of <paramref name="options"/> apply here.
     /// </summary>
-    public static ClipFiles Write(ClipRequest request, EncoderOptions options, CancellationToken cancellationToken = default)
+    public static ClipFiles Write(PacketClipRequest request, EncoderOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
-        Validate(request);
         options.Validate();
+        Validate(request);
         cancellationToken.ThrowIfCancellationRequested();
 
         var started = Stopwatch.GetTimestamp();
@@ -33,25 +39,19 @@ public static class ClipWriter
         var imagePath = Path.Combine(directory, id + ".jpg");
         var videoTemporary = Path.Combine(directory, $".{id}.mp4.tmp");
         var imageTemporary = Path.Combine(directory, $".{id}.jpg.tmp");
-        var keyframeIndex = KeyframeSelector.Select(request.Frames, request.KeyframeId);
 
         var createdDirectory = !Directory.Exists(directory);
         var videoPublished = false;
         try
         {
             Directory.CreateDirectory(directory);
-            using (var writer = new Mp4Writer(videoTemporary, request.Width, request.Height, options))
-            {
-                foreach (var frame in request.Frames)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    writer.Write(frame);
-                }
+            Mp4PacketMuxer.Write(
+                videoTemporary, FrameSize.Even(request.Width), FrameSize.Even(request.Height), options.FramesPerSecond,
+                request.Packets, cancellationToken);
 
-                writer.Finish();
-            }
-
-            var jpeg = JpegKeyframe.Encode(request.Frames[keyframeIndex], request.Width, request.Height, options.JpegQuality);
+            cancellationToken.ThrowIfCancellationRequested();
+            var keyframe = request.KeyframePixels ?? DecodeKeyframe(request);
+            var jpeg = JpegKeyframe.Encode(keyframe, request.Width, request.Height, options.JpegQuality);
             File.WriteAllBytes(imageTemporary, jpeg);
 
             // Overwrite: a retried event replaces what an earlier attempt published.
@@ -86,32 +86,77 @@ public static class ClipWriter
             request.EventId,
             videoPath,
             imagePath,
-            request.Frames.Count,
-            keyframeIndex,
+            request.Packets.Count,
+            request.KeyframeIndex,
             Stopwatch.GetElapsedTime(started));
     }
 
-    private static void Validate(ClipRequest request)
+    // The keyframe's GOP prefix: from the last keyframe at or before it, up to and including it.
+    private static byte[] DecodeKeyframe(PacketClipRequest request)
+    {
+        var first = request.KeyframeIndex;
+        while (!request.Packets[first].IsKeyframe)
+        {
+            first--; // terminates: Validate checked that packet 0 is a keyframe
+        }
+
+        var prefix = new EncodedPacket[request.KeyframeIndex - first + 1];
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            prefix[i] = request.Packets[first + i];
+        }
+
+        return H264Decoder.DecodeLastPicture(prefix, request.Width, request.Height);
+    }
+
+    private static void Validate(PacketClipRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.OutputRoot))
         {
             throw new MediaException("OutputRoot must name a folder");
         }
 
-        // Frames first: a task that registers before any frame arrived has no frame size either.
-        if (request.Frames is null || request.Frames.Count == 0)
+        // Packets first: a task that registers before any frame arrived has no frame size either.
+        if (request.Packets is null || request.Packets.Count == 0)
         {
-            throw new MediaException("no frames to encode");
+            throw new MediaException("no packets to mux");
         }
 
         FrameSize.Validate(request.Width, request.Height);
 
-        // All frames up front: a bad last frame must not cost a whole encode first.
-        for (var i = 0; i < request.Frames.Count; i++)
+        // All packets up front: a bad last packet must not cost a half-written file first.
+        var packets = request.Packets;
+        for (var i = 0; i < packets.Count; i++)
         {
-            var frame = request.Frames[i] ?? throw new MediaException($"frame {i} is null");
-            FrameSize.RequireLength(frame, request.Width, request.Height, i);
+            var packet = packets[i] ?? throw new MediaException($"packet {i} is null");
+            if (packet.Data is not { Length: > 0 })
+            {
+                throw new MediaException($"packet {i} (pts {packet.Pts}) has no data");
+            }
+
+            if (i > 0 && packet.Pts <= packets[i - 1].Pts)
+            {
+                throw new MediaException($"packet pts must increase: packet {i} has pts {packet.Pts} after {packets[i - 1].Pts}");
+            }
         }
+
+        if (!packets[0].IsKeyframe)
+        {
+            throw new MediaException("the first packet must be a keyframe (a clip starts on an IDR)");
+        }
+
+        if (request.KeyframeIndex < 0 || request.KeyframeIndex >= packets.Count)
+        {
+            throw new MediaException($"KeyframeIndex must be 0..{packets.Count - 1}, was {request.KeyframeIndex}");
+        }
+
+        if (request.KeyframePixels is not null)
+        {
+            FrameSize.RequireLength(request.KeyframePixels, request.Width, request.Height, "KeyframePixels");
+        }
+
+        // Parsed here too (the muxer parses it again) so a keyframe without SPS/PPS fails before any file exists.
+        _ = AnnexB.ParameterSets(packets[0].Data);
     }
 
     private static void TryDelete(string path)

@@ -1,6 +1,10 @@
 namespace Registrator.Media;
 
-/// <summary>How clips and keyframes are encoded. Defaults match the Python module (10 fps) and x264's usual trade-off.</summary>
+/// <summary>
+/// How the live H.264 sessions encode and how keyframes are written. Defaults match the Python module
+/// (10 fps) and x264's usual trade-off. A session always runs exactly one x264 thread: the encoder
+/// pool gets its parallelism from many sessions (one per camera), not from threads inside one.
+/// </summary>
 public sealed record EncoderOptions
 {
     /// <summary>Frames per second of the clip; also its time base (1/fps). Default 10.</summary>
@@ -16,11 +20,15 @@ public sealed record EncoderOptions
     public int JpegQuality { get; init; } = 90;
 
     /// <summary>
-    /// Encoder threads; 0 lets libx264 choose from the core count, as the ffmpeg CLI does. An encoder
-    /// pool running several clips at once may set 1 so the clips share the cores instead of each
-    /// spawning a full thread set. Default 0.
+    /// GOP length in frames: a session makes an IDR keyframe every this many frames (and whenever one is
+    /// forced), which bounds both how much a task drops when it discards its oldest GOP and how far
+    /// back a keyframe JPEG must be decoded from. 0 (the default) means <see cref="FramesPerSecond"/>,
+    /// i.e. one second; 1 … 10000 otherwise.
     /// </summary>
-    public int Threads { get; init; }
+    public int Keyint { get; init; }
+
+    /// <summary>The GOP length actually used: <see cref="Keyint"/>, or <see cref="FramesPerSecond"/> when that is 0.</summary>
+    public int EffectiveKeyint => Keyint == 0 ? FramesPerSecond : Keyint;
 
     /// <summary>Throws <see cref="MediaException"/> naming the first option out of range.</summary>
     internal void Validate()
@@ -45,9 +53,9 @@ public sealed record EncoderOptions
             throw new MediaException($"JpegQuality must be 0..100, was {JpegQuality}");
         }
 
-        if (Threads < 0)
+        if (Keyint is < 0 or > 10000)
         {
-            throw new MediaException($"Threads must be 0 (automatic) or more, was {Threads}");
+            throw new MediaException($"Keyint must be 0 (one second) or 1..10000 frames, was {Keyint}");
         }
     }
 }

@@ -4,14 +4,17 @@
 // Why pure P/Invoke and not a C shim compiled at build time: a shim would need gcc and the -dev
 // headers on every machine that builds the solution, an MSBuild Exec step, and a native artifact to
 // copy next to the assemblies. Instead the binding avoids struct layouts almost entirely:
-//   * AVCodecContext is configured only through the AVOptions API (av_opt_set* by option name;
-//     AV_OPT_SEARCH_CHILDREN reaches libx264's private options such as "preset" and "crf"), and
-//     AVCodecParameters are filled by avcodec_parameters_from_context, so no codec struct is touched.
+//   * AVCodecContext (the live x264 session, the h264 decoder) is configured only through the
+//     AVOptions API (av_opt_set* by option name; AV_OPT_SEARCH_CHILDREN reaches libx264's private
+//     options such as "preset", "tune", "crf" and "forced-idr"), so no codec struct is touched.
 //   * The remaining offsets (Layout below) were read from the FFmpeg 5.1 headers and checked with
 //     offsetof() against /usr/include/x86_64-linux-gnu/libav* (avcodec 59.37, avformat 59.27,
 //     avutil 57.28). They are only valid for those major versions, so FfmpegRuntime refuses any
-//     other major before the first struct is touched, and Mp4Writer re-checks the offsets it relies
-//     on against values FFmpeg itself reports (stream count, stream pointer, codec id, width).
+//     other major before the first struct is touched, and Mp4PacketMuxer re-checks the offsets it
+//     relies on against values FFmpeg itself sets (stream count, stream pointer, the blank codec
+//     parameters of a new stream), H264Decoder the decoded picture's size.
+//   * AVCodecParameters has no AVOptions and no setter for extradata (the SPS/PPS the MP4 avcC box
+//     needs), so the muxer writes its fields by offset; that is the one struct this binding fills.
 // The resolver tries the sonames of several FFmpeg releases so that a newer FFmpeg loads and is then
 // rejected with a clear version message, rather than failing with a bare "library not found".
 
@@ -44,6 +47,12 @@ internal static unsafe partial class FfmpegNative
     internal const int AV_LOG_ERROR = 16;
     internal const int AVERROR_EAGAIN = -11;
     internal const int AVERROR_EOF = -541478725; // FFERRTAG('E','O','F',' ')
+    internal const int AVMEDIA_TYPE_UNKNOWN = -1;
+    internal const int AVMEDIA_TYPE_VIDEO = 0;
+    internal const int AV_PICTURE_TYPE_NONE = 0;    // let the encoder choose the frame type
+    internal const int AV_PICTURE_TYPE_I = 1;       // with libx264's forced-idr=1: an IDR frame
+    internal const int AV_PKT_FLAG_KEY = 1;         // AVPacket.flags bit of a keyframe (IDR)
+    internal const int AV_INPUT_BUFFER_PADDING_SIZE = 64; // zeroed bytes every bitstream buffer needs past its end
 
     private static readonly ConcurrentDictionary<string, nint> Loaded = new(StringComparer.Ordinal);
 
@@ -103,16 +112,26 @@ internal static unsafe partial class FfmpegNative
         public const int StreamTimeBase = 16;           // AVStream.time_base (AVRational)
         public const int StreamAvgFrameRate = 72;       // AVStream.avg_frame_rate (AVRational)
         public const int StreamCodecpar = 208;          // AVStream.codecpar (AVCodecParameters*)
+        public const int CodecparCodecType = 0;         // AVCodecParameters.codec_type (enum AVMediaType)
         public const int CodecparCodecId = 4;           // AVCodecParameters.codec_id (enum)
+        public const int CodecparExtradata = 16;        // AVCodecParameters.extradata (uint8_t*, av_malloc'd, freed by FFmpeg)
+        public const int CodecparExtradataSize = 24;    // AVCodecParameters.extradata_size (int, without the padding)
+        public const int CodecparFormat = 28;           // AVCodecParameters.format (int, enum AVPixelFormat)
         public const int CodecparWidth = 56;            // AVCodecParameters.width (int)
         public const int CodecparHeight = 60;           // AVCodecParameters.height (int)
+        public const int PacketPts = 8;                 // AVPacket.pts (int64)
+        public const int PacketDts = 16;                // AVPacket.dts (int64)
+        public const int PacketData = 24;               // AVPacket.data (uint8_t*)
+        public const int PacketSize = 32;               // AVPacket.size (int)
         public const int PacketStreamIndex = 36;        // AVPacket.stream_index (int)
+        public const int PacketFlags = 40;              // AVPacket.flags (int, AV_PKT_FLAG_*)
         public const int PacketDuration = 64;           // AVPacket.duration (int64)
         public const int FrameData = 0;                 // AVFrame.data (uint8_t*[8])
         public const int FrameLinesize = 64;            // AVFrame.linesize (int[8])
         public const int FrameWidth = 104;              // AVFrame.width (int)
         public const int FrameHeight = 108;             // AVFrame.height (int)
         public const int FrameFormat = 116;             // AVFrame.format (int)
+        public const int FramePictType = 124;           // AVFrame.pict_type (enum AVPictureType)
         public const int FramePts = 136;                // AVFrame.pts (int64)
     }
 
@@ -157,12 +176,38 @@ internal static unsafe partial class FfmpegNative
     [LibraryImport(AvUtil)]
     internal static partial int av_frame_make_writable(void* frame);
 
+    [LibraryImport(AvUtil)]
+    internal static partial void av_frame_unref(void* frame);
+
+    /// <summary>Moves every reference of <paramref name="source"/> to the blank <paramref name="destination"/>; <paramref name="source"/> is left blank.</summary>
+    [LibraryImport(AvUtil)]
+    internal static partial void av_frame_move_ref(void* destination, void* source);
+
+    /// <summary>Zeroed memory FFmpeg may later free itself (AVCodecParameters.extradata is released with the format context).</summary>
+    [LibraryImport(AvUtil)]
+    internal static partial void* av_mallocz(nuint size);
+
+    /// <summary>Adds or replaces an entry of an AVDictionary, allocating the dictionary on first use.</summary>
+    [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int av_dict_set(void** dictionary, string key, string value, int flags);
+
+    /// <summary>Entries left in a dictionary: after avformat_write_header, the options the muxer did not recognise.</summary>
+    [LibraryImport(AvUtil)]
+    internal static partial int av_dict_count(void* dictionary);
+
+    [LibraryImport(AvUtil)]
+    internal static partial void av_dict_free(void** dictionary);
+
     // libavcodec
     [LibraryImport(AvCodec)]
     internal static partial uint avcodec_version();
 
     [LibraryImport(AvCodec, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void* avcodec_find_encoder_by_name(string name);
+
+    /// <summary>FFmpeg's own decoder for a codec id (for H.264 the native "h264" decoder, not a wrapper).</summary>
+    [LibraryImport(AvCodec)]
+    internal static partial void* avcodec_find_decoder(int codecId);
 
     [LibraryImport(AvCodec)]
     internal static partial void* avcodec_alloc_context3(void* codec);
@@ -179,14 +224,26 @@ internal static unsafe partial class FfmpegNative
     [LibraryImport(AvCodec)]
     internal static partial int avcodec_receive_packet(void* context, void* packet);
 
+    /// <summary>Feeds one compressed packet to a decoder; a null packet starts the flush (drain) at the end of the stream.</summary>
     [LibraryImport(AvCodec)]
-    internal static partial int avcodec_parameters_from_context(void* parameters, void* context);
+    internal static partial int avcodec_send_packet(void* context, void* packet);
+
+    [LibraryImport(AvCodec)]
+    internal static partial int avcodec_receive_frame(void* context, void* frame);
 
     [LibraryImport(AvCodec)]
     internal static partial void* av_packet_alloc();
 
     [LibraryImport(AvCodec)]
     internal static partial void av_packet_free(void** packet);
+
+    /// <summary>Gives a blank packet a new reference-counted buffer of <paramref name="size"/> bytes plus zeroed padding.</summary>
+    [LibraryImport(AvCodec)]
+    internal static partial int av_new_packet(void* packet, int size);
+
+    /// <summary>Drops the packet's buffer reference and resets its fields, so the packet can be received or filled again.</summary>
+    [LibraryImport(AvCodec)]
+    internal static partial void av_packet_unref(void* packet);
 
     [LibraryImport(AvCodec)]
     internal static partial void av_packet_rescale_ts(void* packet, AVRational source, AVRational destination);

@@ -16,16 +16,22 @@ internal static class FrameSize
 
     public static int ByteCount(int width, int height) => width * height * 3;
 
-    /// <summary>Throws naming the expected and actual byte counts (and the frame's index when known).</summary>
-    public static void RequireLength(BgrFrame frame, int width, int height, int? index)
+    /// <summary>
+    /// yuv420p stores one chroma sample per 2×2 pixels, so H.264 here is always even-sized: an odd
+    /// dimension is rounded up (the encoder pads by repeating the last column or row).
+    /// </summary>
+    public static int Even(int dimension) => (dimension + 1) & ~1;
+
+    /// <summary>Throws naming the expected and actual byte counts (and what the pixels are, e.g. "frame").</summary>
+    public static void RequireLength(byte[]? pixels, int width, int height, string what)
     {
         var expected = ByteCount(width, height);
-        var actual = frame.Pixels?.Length;
+        var actual = pixels?.Length;
         if (actual != expected)
         {
-            var which = index is { } i ? $"frame {i}" : "frame";
             throw new MediaException(
-                $"{which} has {actual?.ToString() ?? "no"} bytes, expected {expected} ({width}x{height}x3 BGR24)");
+                $"{what} has {actual?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no"} bytes, " +
+                $"expected {expected} ({width}x{height}x3 BGR24)");
         }
     }
 }

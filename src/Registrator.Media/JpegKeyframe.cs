@@ -6,21 +6,22 @@ namespace Registrator.Media;
 public static class JpegKeyframe
 {
     /// <summary>
-    /// JPEG bytes of <paramref name="frame"/>, which must hold <paramref name="width"/> × <paramref name="height"/> × 3
-    /// bytes; <paramref name="quality"/> is OpenCV's JPEG quality, 0 … 100.
+    /// JPEG bytes of <paramref name="bgrPixels"/> (row-major BGR24, no row padding), which must hold
+    /// <paramref name="width"/> × <paramref name="height"/> × 3 bytes; <paramref name="quality"/> is
+    /// OpenCV's JPEG quality, 0 … 100.
     /// </summary>
-    public static unsafe byte[] Encode(BgrFrame frame, int width, int height, int quality)
+    public static unsafe byte[] Encode(byte[] bgrPixels, int width, int height, int quality)
     {
-        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(bgrPixels);
         FrameSize.Validate(width, height);
-        FrameSize.RequireLength(frame, width, height, index: null);
+        FrameSize.RequireLength(bgrPixels, width, height, "keyframe");
         if (quality is < 0 or > 100)
         {
             throw new MediaException($"JPEG quality must be 0..100, was {quality}");
         }
 
         // The Mat wraps the pinned array instead of copying 0.9 MB per keyframe.
-        fixed (byte* pixels = frame.Pixels)
+        fixed (byte* pixels = bgrPixels)
         {
             using var image = Mat.FromPixelData(height, width, MatType.CV_8UC3, (IntPtr)pixels, (long)width * 3);
             try

@@ -37,7 +37,7 @@ public sealed class JpegKeyframeTests
     [Fact]
     public void Encode_rejects_a_frame_of_the_wrong_byte_count()
     {
-        var frame = new BgrFrame(new byte[100]);
+        var frame = new byte[100];
 
         var failure = Assert.Throws<MediaException>(() => JpegKeyframe.Encode(frame, 10, 10, 90));
 

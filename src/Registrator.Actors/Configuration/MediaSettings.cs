@@ -9,7 +9,7 @@ public sealed record MediaSettings
     /// <summary>The Python module's TMP_PATH: clips go to <c>OutputPath/&lt;uuid&gt;/&lt;uuid&gt;.mp4|.jpg</c>.</summary>
     public string OutputPath { get; init; } = "/tmp";
     public EncoderOptions Encoder { get; init; } = new();
-    /// <summary>Encoder actors per node; each owns a thread of <see cref="DispatcherId"/>.</summary>
+    /// <summary>Encoder actors per node; each owns a thread of <see cref="DispatcherId"/> and the x264 sessions of its keys.</summary>
     public int PoolSize { get; init; } = Environment.ProcessorCount;
     public const string DispatcherId = "registrator.media.encoder-dispatcher";
 
@@ -29,7 +29,7 @@ public sealed record MediaSettings
                 Preset = media.GetString("preset"),
                 Crf = media.GetInt("crf"),
                 JpegQuality = media.GetInt("jpeg-quality"),
-                Threads = media.GetInt("threads"),
+                Keyint = media.GetInt("keyint"),
             },
         };
     }

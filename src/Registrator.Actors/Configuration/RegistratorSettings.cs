@@ -17,10 +17,15 @@ public sealed record RegistratorSettings(
     {
         var root = config.GetConfig("registrator")
             ?? throw new ConfigurationException("missing the registrator { } section; start from RegistratorConfig.Load()");
+        var media = MediaSettings.From(root.GetConfig("media"));
         return new RegistratorSettings(
-            TaskSettings.From(root.GetConfig("task")) with { Trigger = TriggerSettings.From(root.GetConfig("trigger")) },
+            TaskSettings.From(root.GetConfig("task")) with
+            {
+                Trigger = TriggerSettings.From(root.GetConfig("trigger")),
+                FramesPerSecond = media.Encoder.FramesPerSecond,
+            },
             ShardingSettings.From(root.GetConfig("sharding")),
-            MediaSettings.From(root.GetConfig("media")),
+            media,
             RedisSettings.From(root.GetConfig("redis")),
             EventStoreSettings.From(root.GetConfig("events")),
             NatsSettings.From(root.GetConfig("nats")))

@@ -6,11 +6,15 @@ namespace Registrator.Actors.Configuration;
 public sealed record TaskSettings
 {
     public int MaxFrames { get; init; } = 300;
-    public long MaxBufferBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+    public long MaxBufferBytes { get; init; } = 512L * 1024 * 1024;
     public int MaxFrameDimension { get; init; } = 8192;
     public int MaxStatuses { get; init; } = 10_000;
     public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How long a frame with a capture time waits for frames captured before it (<c>reorder-window</c>).</summary>
+    public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>The clips' frame rate (<c>registrator.media.fps</c>): the grid capture times are mapped onto.</summary>
+    public int FramesPerSecond { get; init; } = 10;
     public TriggerSettings Trigger { get; init; } = new();
 
     public static TaskSettings From(Config task) => new()
@@ -21,7 +25,11 @@ public sealed record TaskSettings
         MaxStatuses = Positive(task.GetInt("max-statuses"), "max-statuses"),
         PassivateAfter = task.GetTimeSpan("passivate-after"),
         RegistrationTimeout = task.GetTimeSpan("registration-timeout"),
+        ReorderWindow = NotNegative(task.GetTimeSpan("reorder-window"), "reorder-window"),
     };
+
+    private static TimeSpan NotNegative(TimeSpan value, string key) =>
+        value >= TimeSpan.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must not be negative, got {value}");
 
     private static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>
         value > T.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must be positive, got {value}");

@@ -7,31 +7,101 @@ using Registrator.Media;
 namespace Registrator.Actors.Encoding;
 
 /// <summary>
-/// Writes clips: receives <see cref="EncodeJob"/>s from task actors (through <see cref="EncoderPool"/>) and answers each
-/// with <see cref="EncodeSucceeded"/> or <see cref="EncodeFailed"/>. Runs on its own pinned thread, because a job blocks
-/// for the length of the encode. A job that throws is still answered; unexpected failures then restart this actor.
+/// One encoder of the node's pool, on its own pinned thread because x264 and the muxer block. It keeps one live
+/// <see cref="H264Session"/> per task key routed to it (<see cref="EncoderPool"/> hashes keys onto encoders), encodes
+/// each <see cref="EncodeFrame"/> at once and answers the task with the frame's packet (<see cref="FrameEncoded"/>), and
+/// writes clips from packets (<see cref="WriteClip"/> → <see cref="EncodeSucceeded"/> / <see cref="EncodeFailed"/>).
+/// A session is closed when its task says so (<see cref="CloseSession"/>), when its owner changes (a new incarnation of
+/// the key), when it fails, and when this encoder stops or restarts: no native memory outlives its task.
 /// </summary>
 public sealed class EncoderActor : ReceiveActor
 {
+    /// <summary>A key's session and the frame it last encoded, whose pixels make the keyframe when it is the one asked for.</summary>
+    private sealed class Session(IActorRef owner, H264Session encoder)
+    {
+        public IActorRef Owner { get; } = owner;
+        public H264Session Encoder { get; } = encoder;
+        public long LastPts { get; set; } = long.MinValue;
+        public byte[]? LastPixels { get; set; }
+    }
+
     private readonly MediaSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
+    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
     public EncoderActor(MediaSettings settings)
     {
         _settings = settings;
-        Receive<EncodeJob>(HandleEncode);
+        Receive<EncodeFrame>(HandleFrame);
+        Receive<WriteClip>(HandleWrite);
+        Receive<CloseSession>(HandleClose);
     }
 
     public static Props Props(MediaSettings settings) =>
         Akka.Actor.Props.Create(() => new EncoderActor(settings)).WithDispatcher(MediaSettings.DispatcherId);
 
-    private void HandleEncode(EncodeJob job)
+    protected override void PostStop()
+    {
+        foreach (var key in _sessions.Keys.ToList()) Close(key);
+    }
+
+    private void HandleFrame(EncodeFrame frame)
     {
         var sender = Sender;
         try
         {
-            var request = new ClipRequest(job.EventId, job.Width, job.Height, job.Frames, job.KeyframeId, _settings.OutputPath);
+            var session = SessionFor(frame, sender);
+            var packet = session.Encoder.Encode(frame.Pixels, frame.Pts, frame.ForceKeyframe);
+            session.LastPts = frame.Pts;
+            session.LastPixels = frame.Pixels;
+            sender.Tell(new FrameEncoded(frame.Cycle, packet, frame.FrameId));
+        }
+        catch (Exception ex) when (ex is MediaException or ArgumentException)
+        {
+            // The session's state is unknown now: the next frame opens a fresh one, which starts on a keyframe.
+            Close(frame.TaskKey);
+            _log.Warning("[{0}] frame at pts {1} not encoded: {2}", frame.TaskKey, frame.Pts, ex.Message);
+            sender.Tell(new FrameEncodeFailed(frame.Cycle, frame.Pts, ex.Message));
+        }
+    }
+
+    /// <summary>The key's session for this sender and frame size, opened (or re-opened) when needed.</summary>
+    private Session SessionFor(EncodeFrame frame, IActorRef owner)
+    {
+        if (_sessions.TryGetValue(frame.TaskKey, out var session))
+        {
+            if (session.Owner.Equals(owner) && session.Encoder.Width == frame.Width && session.Encoder.Height == frame.Height
+                && frame.Pts > session.LastPts)
+                return session;
+            Close(frame.TaskKey);
+        }
+        session = new Session(owner, new H264Session(frame.Width, frame.Height, _settings.Encoder));
+        _sessions[frame.TaskKey] = session;
+        _metrics.EncoderSessionsChanged(1, H264Session.EstimatedNativeBytes(frame.Width, frame.Height));
+        if (_log.IsDebugEnabled) _log.Debug("[{0}] opened an x264 session for {1}x{2}", frame.TaskKey, frame.Width, frame.Height);
+        return session;
+    }
+
+    private void HandleClose(CloseSession close)
+    {
+        if (_sessions.TryGetValue(close.TaskKey, out var session) && session.Owner.Equals(Sender)) Close(close.TaskKey);
+    }
+
+    private void Close(string key)
+    {
+        if (!_sessions.Remove(key, out var session)) return;
+        _metrics.EncoderSessionsChanged(-1, -H264Session.EstimatedNativeBytes(session.Encoder.Width, session.Encoder.Height));
+        session.Encoder.Dispose();
+    }
+
+    private void HandleWrite(WriteClip job)
+    {
+        var sender = Sender;
+        try
+        {
+            var request = new PacketClipRequest(job.EventId, job.Width, job.Height, job.Packets, job.KeyframeIndex,
+                KeyframePixelsAtHand(job), _settings.OutputPath);
             var files = ClipWriter.Write(request, _settings.Encoder);
             _metrics.ClipEncoded(files.EncodeTime);
             sender.Tell(new EncodeSucceeded(job.EventId, files.VideoPath, files.ImagePath, files.FrameCount, files.EncodeTime));
@@ -49,5 +119,15 @@ public sealed class EncoderActor : ReceiveActor
             sender.Tell(new EncodeFailed(job.EventId, $"encoder failed: {ex.GetType().Name}: {ex.Message}"));
             throw;
         }
+    }
+
+    /// <summary>The keyframe's original pixels when it is the last frame this key's session encoded; else it is decoded.</summary>
+    private byte[]? KeyframePixelsAtHand(WriteClip job)
+    {
+        if (!_sessions.TryGetValue(job.TaskKey, out var session) || session.LastPixels is null) return null;
+        if (job.KeyframeIndex < 0 || job.KeyframeIndex >= job.Packets.Count) return null;
+        return job.Packets[job.KeyframeIndex].Pts == session.LastPts && session.Encoder.Width == job.Width && session.Encoder.Height == job.Height
+            ? session.LastPixels
+            : null;
     }
 }

@@ -6,8 +6,10 @@ using Registrator.Media;
 namespace Registrator.Actors.Encoding;
 
 /// <summary>
-/// The node's encoders behind one router: a job goes to the encoder with the fewest queued jobs, so a long clip does
-/// not hold up short ones while another encoder is idle. A failing encoder is restarted, never the pool.
+/// The node's encoders behind one consistent-hashing router on the task key: a key's frames, clips and session close
+/// always reach the same encoder, which keeps that key's one x264 session. Parallelism comes from the pool (one thread
+/// per encoder, one x264 thread per session), so a hundred cameras never mean hundreds of x264 threads. A failing
+/// encoder is restarted (its sessions closed; their next frames start on a keyframe), never the pool.
 /// </summary>
 public static class EncoderPool
 {
@@ -29,6 +31,6 @@ public static class EncoderPool
         var restartEncoder = new OneForOneStrategy(
             maxNrOfRetries: -1, withinTimeRange: Timeout.InfiniteTimeSpan, localOnlyDecider: _ => Directive.Restart);
         return EncoderActor.Props(settings)
-            .WithRouter(new SmallestMailboxPool(settings.PoolSize).WithSupervisorStrategy(restartEncoder));
+            .WithRouter(new ConsistentHashingPool(settings.PoolSize).WithSupervisorStrategy(restartEncoder));
     }
 }

@@ -25,12 +25,15 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _statuses;
     private readonly Counter<long> _framesDropped;
+    private readonly Counter<long> _gopsDropped;
     private readonly Counter<long> _eventsRegistered;
     private readonly Counter<long> _registrationsFailed;
     private readonly Counter<long> _clipsFailed;
     private readonly Histogram<double> _encodeDuration;
     private readonly Counter<long> _natsMessages;
     private long _tasksActive;
+    private long _encoderSessions;
+    private long _encoderSessionBytes;
     private long _outboxDepth;
     private FrameMemoryBudget? _budget;
     private BadInputCounters? _badInput;
@@ -45,7 +48,9 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
         _statuses = _meter.CreateCounter<long>("registrator.statuses", "{status}",
             "Statuses accepted by tasks, by detected (true/false).");
         _framesDropped = _meter.CreateCounter<long>("registrator.frames.dropped", "{frame}",
-            "Buffered frames dropped to stay within a bound, by reason: task-limit (max-frames) or node-budget (max-buffer-bytes).");
+            "Frames dropped, by reason: task-limit (max-frames) or node-budget (max-buffer-bytes), whole GOPs; rate (closer than 1/fps to the previous kept frame); late (capture time older than the reorder window allows).");
+        _gopsDropped = _meter.CreateCounter<long>("registrator.gops.dropped", "{gop}",
+            "Whole GOPs dropped from task buffers to stay within max-frames or max-buffer-bytes.");
         _eventsRegistered = _meter.CreateCounter<long>("registrator.events.registered", "{event}",
             "Events in the store of record, by outcome: finished (clip written) or error (recorded without its clip).");
         _registrationsFailed = _meter.CreateCounter<long>("registrator.registrations.failed", "{registration}",
@@ -63,7 +68,11 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
         _meter.CreateObservableGauge("registrator.outbox.depth", () => Interlocked.Read(ref _outboxDepth), "{event}",
             "Events accepted by the event store and not yet in Redis (in memory or in the outbox file).");
         _meter.CreateObservableGauge("registrator.frames.buffered", ObserveBufferedBytes, "By",
-            "Raw frame bytes buffered by this node's tasks (registrator.task.max-buffer-bytes bounds it).");
+            "Bytes buffered by this node's tasks: H.264 packets and raw frames waiting in the reorder window (registrator.task.max-buffer-bytes bounds it).");
+        _meter.CreateObservableGauge("registrator.encoder.sessions", () => Interlocked.Read(ref _encoderSessions), "{session}",
+            "Open x264 sessions on this node (one per task key that buffers frames here).");
+        _meter.CreateObservableGauge("registrator.encoder.session_memory", () => Interlocked.Read(ref _encoderSessionBytes), "By",
+            "Estimated native memory of this node's open x264 sessions.");
         _meter.CreateObservableGauge("registrator.frames.buffer_limit", ObserveBufferLimit, "By",
             "The node's frame buffer bound, registrator.task.max-buffer-bytes.");
         _meter.CreateObservableCounter("registrator.nats.bad_input", ObserveBadInput, "{message}",
@@ -95,9 +104,29 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
 
     public void StatusAdded(bool detected) => _statuses.Add(1, new KeyValuePair<string, object?>("detected", detected ? "true" : "false"));
 
-    /// <param name="nodeBudget">True when the node's byte budget pushed the frame out; false for the task's own max-frames.</param>
-    public void FrameDropped(bool nodeBudget) =>
-        _framesDropped.Add(1, new KeyValuePair<string, object?>("reason", nodeBudget ? "node-budget" : "task-limit"));
+    public void FramesDropped(long count, FrameDropReason reason)
+    {
+        if (count <= 0) return;
+        _framesDropped.Add(count, new KeyValuePair<string, object?>("reason", reason switch
+        {
+            FrameDropReason.NodeBudget => "node-budget",
+            FrameDropReason.MaxFrames => "task-limit",
+            FrameDropReason.Rate => "rate",
+            _ => "late",
+        }));
+    }
+
+    public void GopsDropped(long count)
+    {
+        if (count > 0) _gopsDropped.Add(count);
+    }
+
+    /// <summary>An encoder opened (positive) or closed (negative) sessions worth <paramref name="bytes"/> of native memory.</summary>
+    public void EncoderSessionsChanged(int sessions, long bytes)
+    {
+        Interlocked.Add(ref _encoderSessions, sessions);
+        Interlocked.Add(ref _encoderSessionBytes, bytes);
+    }
 
     /// <param name="withClip">False when the event was recorded with an error instead of its clip.</param>
     public void EventRegistered(bool withClip) =>

@@ -24,6 +24,8 @@ public enum BadInputReason
     InvalidFrameSize,
     /// <summary>A raw frame whose byte count is not width × height × 3.</summary>
     FrameSizeMismatch,
+    /// <summary>A frame whose <c>Frame-Time</c> header is not a finite positive decimal number of Unix seconds.</summary>
+    InvalidFrameTime,
     /// <summary>A command that is missing or not one of the known names.</summary>
     UnknownCommand,
     /// <summary>A known command with a bad argument (a flag that is not a boolean, a message that is not an object).</summary>

@@ -16,6 +16,12 @@ public static class NatsHeaderNames
     public const string FrameHeight = "Frame-Height";
     /// <summary>On frames, optional: the id an inference result's <c>frame_id</c> refers to (picks the event's keyframe).</summary>
     public const string FrameId = "Frame-Id";
+    /// <summary>
+    /// On frames, optional: the capture time, Unix seconds as a plain decimal number in the invariant culture
+    /// (<c>1796000000.100</c>; an integer such as <c>1796000000</c> too). It must be finite and positive; no sign, exponent or
+    /// digit grouping. Missing or empty: the task uses the time it received the frame.
+    /// </summary>
+    public const string FrameTime = "Frame-Time";
     /// <summary>On <c>registrator.events</c>: the event's id, as in the member's <c>event_id</c>.</summary>
     public const string EventId = "Event-Id";
 

@@ -1,9 +1,9 @@
 namespace Registrator.Actors.Tasks;
 
 /// <summary>
-/// The node-wide bound on raw frame bytes held by all tasks on this node (<c>registrator.task.max-buffer-bytes</c>).
-/// Tasks reserve bytes before buffering a frame and release them when the frame is dropped or its clip is
-/// written. Raw 640×480 BGR is 0.9 MB a frame: this bound is what keeps a node with many cameras alive.
+/// The node-wide bound on frame bytes held by all tasks on this node (<c>registrator.task.max-buffer-bytes</c>): H.264
+/// packets, and raw frames waiting in a reorder window. Each task adds what it holds after every step and releases it
+/// when frames are dropped or a clip is written; a task that needs room drops its own oldest GOPs first.
 /// Thread-safe: shared by every task actor of the node.
 /// </summary>
 public sealed class FrameMemoryBudget(long maxBytes)
@@ -23,6 +23,12 @@ public sealed class FrameMemoryBudget(long maxBytes)
             if (used + bytes > MaxBytes) return false;
             if (Interlocked.CompareExchange(ref _used, used + bytes, used) == used) return true;
         }
+    }
+
+    /// <summary>Counts bytes a task now holds (the task already made room for them, so this never fails).</summary>
+    public void Add(long bytes)
+    {
+        if (bytes > 0) Interlocked.Add(ref _used, bytes);
     }
 
     public void Release(long bytes)

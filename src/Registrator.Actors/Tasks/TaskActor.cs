@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -7,27 +6,28 @@ using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
 using Registrator.Contracts;
-using Registrator.Media;
 using static Registrator.Contracts.TaskCommands;
-using static Registrator.Contracts.TaskQueries;
-using static Registrator.Contracts.TaskReplies;
 
 namespace Registrator.Actors.Tasks;
 
 /// <summary>
-/// One task (a camera or a detection task), hosted by Cluster Sharding under type <c>task</c>: its lifecycle
-/// state, status list and frame buffer. Receives <see cref="TaskCommands"/> and <see cref="TaskQueries"/> from
-/// anyone through the shard region; the lifecycle decisions are <see cref="TaskLifecycle"/>'s table.
+/// One task (a camera or a detection task), hosted by Cluster Sharding under type <c>task</c>. A thin shell around one
+/// immutable <see cref="TaskData"/> and the pure <see cref="TaskBehavior.Process"/>: every message becomes
+/// (state, reply, effects); the actor replies, applies the effects (frames to the key's encoder session, clips to the
+/// encoder pool, events to the store, timers, passivation) and keeps the node's frame budget and metrics in step.
+/// Receives <see cref="TaskCommands"/> and <see cref="TaskQueries"/> from anyone through the shard region, and the
+/// encoder's and event store's answers.
 /// <code>
-///   Active ── RegisterTask (valid) ──► Registering ── clip written/failed, event handed over ──► Active
-///                                        (DONE; commands still answered; stop and passivation deferred)
+///   frame ─► reorder window ─► EncodeFrame ─► encoder session ─► FrameEncoded ─► packets grouped by GOP
+///   RegisterTask / trigger ─► registration takes the cycle ─► WriteClip ─► clip + keyframe ─► RecordEvent ─► store
+///                             (the next command starts the next cycle at once; registrations finish on their own)
 /// </code>
 /// </summary>
 public sealed class TaskActor : ReceiveActor, IWithTimers
 {
     /// <summary>
     /// Stops the entity. Sent by the entity itself through its shard (passivation, DeleteTask) and by sharding
-    /// on hand-off; a task that is registering finishes first.
+    /// on hand-off; registrations in flight finish first.
     /// </summary>
     public sealed class Stop : IDeadLetterSuppression, INoSerializationVerificationNeeded
     {
@@ -35,48 +35,35 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         private Stop() { }
     }
 
-    private readonly string _key;
     private readonly TaskSettings _settings;
     private readonly FrameMemoryBudget _budget;
     private readonly IActorRef _encoder;
     private readonly IActorRef _eventStore;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
-
-    private readonly StatusList _statuses;
-    private readonly FrameBuffer _frames;
-    private TaskState _state = TaskState.None;
-    private int _cycle;
-    private long _framesDropped;
-    private long _statusesDropped;
-    private long _rejected;
-    private string? _latestMessageJson;
-    private Registration? _registration;
-    private WindowTrigger _trigger;
-    private DateTimeOffset _lastTriggered = DateTimeOffset.MinValue;
-    private bool _deleteWhenRegistered;
-    private bool _stopWhenRegistered;
-
-    /// <summary>The registration in flight: who asked, for which message, and the frames' bytes still reserved.</summary>
-    private sealed record Registration(Guid EventId, IActorRef ReplyTo, string MessageJson, long ReservedBytes, int FrameCount);
-
-    private sealed class RegistrationTimedOut : IDeadLetterSuppression, INoSerializationVerificationNeeded
-    {
-        public static readonly RegistrationTimedOut Instance = new();
-        private RegistrationTimedOut() { }
-    }
+    private TaskData _state;
+    private bool _reorderTimerOn;
 
     public TaskActor(string key, TaskSettings settings, TaskDependencies dependencies)
     {
-        _key = key;
         _settings = settings;
         _budget = dependencies.Budget;
         _encoder = dependencies.Encoder;
         _eventStore = dependencies.EventStore;
-        _statuses = new StatusList(settings.MaxStatuses);
-        _frames = new FrameBuffer(settings.MaxFrames);
-        _trigger = new WindowTrigger(settings.Trigger.WindowSize, settings.Trigger.Ratio);
-        Active();
+        _state = TaskData.New(key, new TaskSettingsView(settings.Trigger.WindowSize, settings.Trigger.Ratio));
+
+        Receive<Stop>(_ => Handle(StopRequested.Instance));
+        Receive<ReceiveTimeout>(_ => HandleIdle());
+        Receive<AddStatus>(m =>
+        {
+            Handle(m);
+            _metrics.StatusAdded(m.Flag);
+        });
+        ReceiveAny(m =>
+        {
+            if (TaskBehavior.Handles(m)) Handle(m);
+            else Unhandled(m);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -93,268 +80,119 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _metrics.TaskStopped();
-        // Frames still buffered (or handed to an encoder that never answered) leave with the actor.
-        _budget.Release(_frames.Bytes + (_registration?.ReservedBytes ?? 0));
-        _frames.Reset();
+        // What the task still holds leaves with it, and so does its encoder session.
+        _budget.Release(_state.HeldBytes);
+        if (!_encoder.IsNobody()) _encoder.Tell(new CloseSession(_state.Key));
     }
 
-    private void Active()
+    private void Handle(object input)
     {
-        Receive<CreateTask>(HandleCreate);
-        Receive<AddStatus>(HandleAddStatus);
-        Receive<AddFrame>(HandleAddFrame);
-        Receive<ClearStatuses>(HandleClear);
-        Receive<StopTask>(HandleStop);
-        Receive<RegisterTask>(HandleRegister);
-        Receive<DeleteTask>(HandleDelete);
-        Receive<GetTask>(_ => Reply(Snapshot()));
-        Receive<GetMostCommon>(_ => Reply(new MostCommon(_key, _statuses.MostCommon())));
-        Receive<ReceiveTimeout>(_ => HandleIdle());
-        Receive<Stop>(_ => Context.Stop(Self));
+        var before = _state;
+        var context = new TaskContext(_settings, _settings.FramesPerSecond, DateTimeOffset.UtcNow,
+            _budget.MaxBytes - _budget.UsedBytes, Sender, EncoderAvailable: !_encoder.IsNobody());
+        var outcome = TaskBehavior.Process(before, input, context);
+        _state = outcome.State;
+        Account(before, _state);
+        // Effects first: DeleteTask's Passivate must reach the shard before the requester hears Accepted, so whatever
+        // it sends next is buffered for the next incarnation instead of landing in this one and being lost with it.
+        foreach (var effect in outcome.Effects) Apply(effect);
+        if (outcome.Reply is { } reply) Reply(Sender, reply);
+        KeepReorderTimer();
     }
 
-    /// <summary>
-    /// DONE with the clip being written, then the event being handed to the store. Commands are still answered by
-    /// the table (DONE column); a second RegisterTask is rejected; stopping waits until the event is safe.
-    /// </summary>
-    private void Registering()
+    private void Apply(TaskEffect effect)
     {
-        Receive<CreateTask>(HandleCreate);
-        Receive<AddStatus>(HandleAddStatus);
-        Receive<AddFrame>(HandleAddFrame);
-        Receive<ClearStatuses>(HandleClear);
-        Receive<StopTask>(HandleStop);
-        Receive<RegisterTask>(_ => RejectWith("a registration of this task is already in progress"));
-        Receive<DeleteTask>(_ =>
+        switch (effect)
         {
-            Reply(new Accepted(_key, TaskState.None));
-            _deleteWhenRegistered = true;
-        });
-        Receive<GetTask>(_ => Reply(Snapshot()));
-        Receive<GetMostCommon>(_ => Reply(new MostCommon(_key, _statuses.MostCommon())));
-        Receive<EncodeSucceeded>(HandleEncoded);
-        Receive<EncodeFailed>(HandleEncodeFailed);
-        Receive<EventAccepted>(HandleEventAccepted);
-        Receive<RegistrationTimedOut>(_ => HandleRegistrationTimeout());
-        Receive<Stop>(_ => _stopWhenRegistered = true);
+            case TaskEffect.Encode e:
+                _encoder.Tell(e.Job);
+                break;
+            case TaskEffect.Write w:
+                _log.Info("[{0}] event {1}: writing the clip of {2} frames", _state.Key, w.Job.EventId, w.Job.Packets.Count);
+                _encoder.Tell(w.Job);
+                break;
+            case TaskEffect.Record r:
+                RecordEvent(r.Event, r.ReplyTo);
+                break;
+            case TaskEffect.Notify n:
+                if (n.Message is TaskEvents.RegistrationFailed) _metrics.RegistrationFailed();
+                Reply(n.To, n.Message);
+                break;
+            case TaskEffect.StartTimeout t:
+                Timers.StartSingleTimer(t.EventId, new RegistrationTimedOut(t.EventId), _settings.RegistrationTimeout);
+                break;
+            case TaskEffect.CancelTimeout t:
+                Timers.Cancel(t.EventId);
+                break;
+            case TaskEffect.Passivate:
+                Passivate();
+                break;
+            case TaskEffect.StopSelf:
+                Context.Stop(Self);
+                break;
+            case TaskEffect.Log l:
+                _log.Info(l.Template, l.Arguments);
+                break;
+        }
     }
 
-    private void HandleCreate(CreateTask command)
+    private void RecordEvent(RegisteredEvent recorded, IActorRef replyTo)
     {
-        if (Decide(TaskCommandKind.Create) is { } decision) Accept(decision);
-    }
-
-    private void HandleAddStatus(AddStatus command)
-    {
-        if (command.MessageJson is not null && !IsJsonObject(command.MessageJson))
+        if (recorded.Error is null)
+            _log.Info("[{0}] event {1}: clip of {2} frames written", _state.Key, recorded.EventId, recorded.Statistics.FrameCount);
+        else
+            _log.Warning("[{0}] event {1}: clip failed, recording the event without it: {2}", _state.Key, recorded.EventId, recorded.Error);
+        if (!_eventStore.IsNobody())
         {
-            RejectWith("message must be a JSON object");
+            _eventStore.Tell(new RecordEvent(recorded, replyTo));
             return;
         }
-        if (Decide(TaskCommandKind.AddStatus) is not { } decision) return;
-        if (decision.Verdict == Verdict.Apply && _statuses.Add(command.Flag))
-            _statusesDropped++;
-        if (command.MessageJson is not null) _latestMessageJson = command.MessageJson;
-        _state = decision.Next;
-        _metrics.StatusAdded(command.Flag);
-        ObserveForTrigger(command.Flag);
-        Reply(new Accepted(_key, _state));
+        // No store on this node: the requester hears from the task itself.
+        var registered = new TaskEvents.EventRegistered(_state.Key, recorded.EventId, recorded.VideoPath, recorded.ImagePath, recorded.Timestamp, recorded.Error);
+        Reply(replyTo, registered);
+        Context.System.EventStream.Publish(registered);
+        _metrics.EventRegistered(withClip: recorded.Error is null);
+        Self.Tell(new EventAccepted(recorded.EventId));
     }
 
-    /// <summary>The window policy: a full window with enough detections registers the event with the latest message.</summary>
-    private void ObserveForTrigger(bool detected)
+    /// <summary>Keeps the node's budget and metrics in step with what the value now holds and dropped.</summary>
+    private void Account(TaskData before, TaskData after)
     {
-        if (!_settings.Trigger.Window) return;
-        (_trigger, var fire) = _trigger.Observe(detected);
-        if (!fire) return;
-        var now = DateTimeOffset.UtcNow;
-        if (now - _lastTriggered < _settings.Trigger.Cooldown)
+        var held = after.HeldBytes - before.HeldBytes;
+        if (held > 0) _budget.Add(held);
+        else if (held < 0) _budget.Release(-held);
+        var dropped = after.Counters.FramesDropped - before.Counters.FramesDropped;
+        if (dropped > 0)
         {
-            _log.Info("[{0}] window fired within the {1} cooldown: not registering", _key, _settings.Trigger.Cooldown);
-            return;
+            var byBudget = after.Counters.FramesBudgetDropped - before.Counters.FramesBudgetDropped;
+            _metrics.FramesDropped(byBudget, FrameDropReason.NodeBudget);
+            _metrics.FramesDropped(dropped - byBudget, FrameDropReason.MaxFrames);
+            _metrics.GopsDropped(after.Counters.GopsDropped - before.Counters.GopsDropped);
         }
-        _lastTriggered = now;
-        _log.Info("[{0}] more than {1:P0} of the last {2} statuses are detections: registering", _key, _settings.Trigger.Ratio, _settings.Trigger.WindowSize);
-        _state = TaskState.Done;
-        StartRegistration(ActorRefs.Nobody, _latestMessageJson ?? "{}");
+        _metrics.FramesDropped(after.Counters.FramesSkipped - before.Counters.FramesSkipped, FrameDropReason.Rate);
+        _metrics.FramesDropped(after.Counters.FramesLate - before.Counters.FramesLate, FrameDropReason.Late);
     }
 
-    private void HandleAddFrame(AddFrame command)
+    /// <summary>Frames waiting in the reorder window are released by capture time, or by this timer when no newer frame comes.</summary>
+    private void KeepReorderTimer()
     {
-        if (ValidateFrame(command) is { } invalid)
+        var waiting = !_state.Frames.Pending.IsEmpty;
+        if (waiting == _reorderTimerOn) return;
+        _reorderTimerOn = waiting;
+        if (waiting)
         {
-            RejectWith(invalid);
-            return;
+            var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, _settings.ReorderWindow.Ticks / 4));
+            Timers.StartPeriodicTimer(ReleaseReorderedFrames.Instance, ReleaseReorderedFrames.Instance, interval);
         }
-        var frameBytes = 3L * command.Width * command.Height;
-        var decision = TaskLifecycle.Decide(_state, TaskCommandKind.AddFrame);
-        if (decision.Verdict == Verdict.Reject)
+        else
         {
-            RejectWith(decision.Reason!);
-            return;
+            Timers.Cancel(ReleaseReorderedFrames.Instance);
         }
-        // A new cycle forgets the old frame size, so check the size only against the cycle the frame joins.
-        if (!decision.NewCycle && _frames.SizeMismatch(command.Width, command.Height) is { } mismatch)
-        {
-            RejectWith(mismatch);
-            return;
-        }
-        if (decision.NewCycle)
-        {
-            StartNewCycle();
-            _state = decision.Next;
-        }
-        if (!ReserveFrameBytes(frameBytes))
-        {
-            RejectWith($"node frame buffer full ({_budget.UsedBytes} of {_budget.MaxBytes} bytes in use)");
-            return;
-        }
-        if (_frames.Add(command.Width, command.Height, new BgrFrame(command.Pixels, command.FrameId)) is not null)
-        {
-            _budget.Release(frameBytes);
-            _framesDropped++;
-            _metrics.FrameDropped(nodeBudget: false);
-        }
-        _state = decision.Next;
-        Reply(new Accepted(_key, _state));
-    }
-
-    private void HandleClear(ClearStatuses command)
-    {
-        if (Decide(TaskCommandKind.ClearStatuses) is not { } decision) return;
-        if (decision.Verdict == Verdict.Apply)
-        {
-            _statuses.Clear();
-            _trigger = _trigger.Reset();
-        }
-        Accept(decision);
-    }
-
-    private void HandleStop(StopTask command)
-    {
-        if (Decide(TaskCommandKind.Stop) is { } decision) Accept(decision);
-    }
-
-    private void HandleRegister(RegisterTask command)
-    {
-        if (!IsJsonObject(command.MessageJson))
-        {
-            RejectWith("message must be a JSON object");
-            return;
-        }
-        if (Decide(TaskCommandKind.Register) is not { } decision) return;
-        _state = decision.Next; // DONE: the Python module stops the task before it saves the clip.
-        _latestMessageJson = command.MessageJson;
-        if (!StartRegistration(Sender, command.MessageJson))
-            RejectWith("encoder not configured on this node: the task is DONE, its frames are kept");
-    }
-
-    /// <summary>Moves the frames to the encoder and waits in Registering; false when this node has no encoder.</summary>
-    private bool StartRegistration(IActorRef replyTo, string messageJson)
-    {
-        if (_encoder.IsNobody())
-        {
-            _log.Warning("[{0}] cannot register: no encoder on this node", _key);
-            return false;
-        }
-        var reserved = _frames.Bytes;
-        var frames = _frames.TakeAll();
-        _registration = new Registration(Guid.NewGuid(), replyTo, messageJson, reserved, frames.Count);
-        _log.Info("[{0}] registering event {1} with {2} frames", _key, _registration.EventId, frames.Count);
-        _encoder.Tell(new EncodeJob(_registration.EventId, _key, _frames.Width, _frames.Height, frames, FrameIdOf(messageJson)));
-        Timers.StartSingleTimer(RegistrationTimedOut.Instance, RegistrationTimedOut.Instance, _settings.RegistrationTimeout);
-        Context.SetReceiveTimeout(null);
-        Become(Registering);
-        return true;
-    }
-
-    private void HandleEncoded(EncodeSucceeded encoded)
-    {
-        if (_registration is not { } registration || registration.EventId != encoded.EventId) return;
-        _log.Info("[{0}] event {1}: clip of {2} frames written in {3:F0} ms", _key, encoded.EventId, encoded.FrameCount, encoded.EncodeTime.TotalMilliseconds);
-        Record(registration, TaskState.Finished, encoded.VideoPath, encoded.ImagePath, error: null);
-    }
-
-    private void HandleEncodeFailed(EncodeFailed failed)
-    {
-        if (_registration is not { } registration || registration.EventId != failed.EventId) return;
-        _log.Warning("[{0}] event {1}: clip failed, recording the event without it: {2}", _key, failed.EventId, failed.Reason);
-        Record(registration, TaskState.Error, videoPath: null, imagePath: null, failed.Reason);
-    }
-
-    private void HandleRegistrationTimeout()
-    {
-        if (_registration is not { } registration) return;
-        if (_state == TaskState.Done)
-        {
-            var reason = $"encoder did not answer within {_settings.RegistrationTimeout}";
-            _log.Error("[{0}] event {1}: {2}", _key, registration.EventId, reason);
-            Record(registration, TaskState.Error, videoPath: null, imagePath: null, reason);
-            return;
-        }
-        _log.Error("[{0}] event {1}: event store did not accept the event within {2}", _key, registration.EventId, _settings.RegistrationTimeout);
-        _metrics.RegistrationFailed();
-        Reply(registration.ReplyTo, new TaskEvents.RegistrationFailed(_key, "event store did not accept the event in time"));
-        CompleteRegistration();
-    }
-
-    /// <summary>The clip is settled (FINISHED or ERROR): free its frames and hand the event to the store.</summary>
-    private void Record(Registration registration, TaskState outcome, string? videoPath, string? imagePath, string? error)
-    {
-        _budget.Release(registration.ReservedBytes);
-        _registration = registration with { ReservedBytes = 0 };
-        _state = outcome;
-        var recorded = new RegisteredEvent(
-            registration.EventId, _key, registration.MessageJson, videoPath, imagePath, error,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
-            new TaskStatistics(registration.FrameCount, _statuses.Count, _statuses.MostCommon(), _cycle));
-        if (_eventStore.IsNobody())
-        {
-            var registered = new TaskEvents.EventRegistered(_key, recorded.EventId, videoPath, imagePath, recorded.Timestamp, error);
-            Reply(registration.ReplyTo, registered);
-            Context.System.EventStream.Publish(registered);
-            _metrics.EventRegistered(withClip: error is null);
-            CompleteRegistration();
-            return;
-        }
-        _eventStore.Tell(new RecordEvent(recorded, registration.ReplyTo));
-    }
-
-    private void HandleEventAccepted(EventAccepted accepted)
-    {
-        if (_registration?.EventId == accepted.EventId) CompleteRegistration();
-    }
-
-    private void CompleteRegistration()
-    {
-        Timers.Cancel(RegistrationTimedOut.Instance);
-        _registration = null;
-        Become(Active);
-        if (_stopWhenRegistered)
-        {
-            // Sharding is handing this shard off (or the shard is stopping): it waits for us to terminate.
-            Context.Stop(Self);
-            return;
-        }
-        if (_deleteWhenRegistered)
-        {
-            Passivate();
-            return;
-        }
-        Context.SetReceiveTimeout(_settings.PassivateAfter);
-    }
-
-    private void HandleDelete(DeleteTask command)
-    {
-        if (Decide(TaskCommandKind.Delete) is not { } decision) return;
-        Reply(new Accepted(_key, TaskState.None));
-        if (decision.Verdict == Verdict.Apply) _log.Info("[{0}] deleted", _key);
-        Passivate();
     }
 
     private void HandleIdle()
     {
-        if (_log.IsDebugEnabled) _log.Debug("[{0}] idle for {1}, passivating", _key, _settings.PassivateAfter);
+        if (_log.IsDebugEnabled) _log.Debug("[{0}] idle for {1}, passivating", _state.Key, _settings.PassivateAfter);
         Passivate();
     }
 
@@ -365,104 +203,10 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         Context.Parent.Tell(new Passivate(Stop.Instance));
     }
 
-    /// <summary>The table's decision, or null after replying Rejected.</summary>
-    private LifecycleDecision? Decide(TaskCommandKind command)
-    {
-        var decision = TaskLifecycle.Decide(_state, command);
-        if (decision.Verdict == Verdict.Reject)
-        {
-            RejectWith(decision.Reason!);
-            return null;
-        }
-        if (decision.NewCycle) StartNewCycle();
-        return decision;
-    }
-
-    private void Accept(LifecycleDecision decision)
-    {
-        _state = decision.Next;
-        Reply(new Accepted(_key, _state));
-    }
-
-    private void RejectWith(string reason)
-    {
-        _rejected++;
-        if (_log.IsDebugEnabled) _log.Debug("[{0}] rejected in {1}: {2}", _key, _state, reason);
-        Reply(new Rejected(_key, _state, reason));
-    }
-
-    private void StartNewCycle()
-    {
-        _budget.Release(_frames.Bytes);
-        _frames.Reset();
-        _statuses.Clear();
-        _trigger = _trigger.Reset();
-        _latestMessageJson = null;
-        _cycle++;
-    }
-
-    private string? ValidateFrame(AddFrame frame)
-    {
-        var max = _settings.MaxFrameDimension;
-        if (frame.Width <= 0 || frame.Height <= 0 || frame.Width > max || frame.Height > max)
-            return $"frame size {frame.Width}x{frame.Height} is out of range (1..{max} pixels per side)";
-        var expected = 3L * frame.Width * frame.Height;
-        var actual = frame.Pixels?.LongLength ?? 0;
-        return actual == expected
-            ? null
-            : $"frame of {frame.Width}x{frame.Height} BGR24 needs {expected} bytes, got {actual}";
-    }
-
-    /// <summary>Makes room under the node's budget, pushing out this task's own oldest frames first.</summary>
-    private bool ReserveFrameBytes(long bytes)
-    {
-        while (!_budget.TryReserve(bytes))
-        {
-            if (!_frames.DropOldest()) return false;
-            _budget.Release(_frames.FrameBytes);
-            _framesDropped++;
-            _metrics.FrameDropped(nodeBudget: true);
-        }
-        return true;
-    }
-
-    private TaskSnapshot Snapshot() => new(
-        _key, _state, _statuses.ToImmutableArray(), _frames.Count, _frames.Width, _frames.Height, _frames.Bytes,
-        _framesDropped, _statusesDropped, _rejected, _cycle, Registering: _registration is not null, _latestMessageJson);
-
-    private void Reply(object message) => Reply(Sender, message);
-
     /// <summary>Replies only to real actors: fire-and-forget producers (Tell without a sender) get no dead letters.</summary>
     private void Reply(IActorRef recipient, object message)
     {
         if (recipient.IsNobody() || recipient.Equals(Context.System.DeadLetters)) return;
         recipient.Tell(message);
-    }
-
-    /// <summary>The message's <c>frame_id</c> (string or number), which picks the keyframe.</summary>
-    private static string? FrameIdOf(string messageJson)
-    {
-        using var document = JsonDocument.Parse(messageJson);
-        if (!document.RootElement.TryGetProperty("frame_id", out var id)) return null;
-        return id.ValueKind switch
-        {
-            JsonValueKind.String => id.GetString(),
-            JsonValueKind.Number => id.GetRawText(),
-            _ => null,
-        };
-    }
-
-    private static bool IsJsonObject(string? json)
-    {
-        if (string.IsNullOrWhiteSpace(json)) return false;
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

@@ -7,7 +7,8 @@ namespace Registrator.Actors.Tasks;
 /// <summary>
 /// A <see cref="TaskReplies.TaskSnapshot"/> as JSON for clients that are not Akka systems (the NATS <c>get</c> command,
 /// <c>GET /api/tasks/{key}</c>): snake-case fields, the state by the Python module's name (<c>NONE</c> for a key no
-/// command has touched), and the latest inference message as the JSON object it is.
+/// command has touched), the registrations in flight as objects (<c>event_id</c>, <c>cycle</c>, <c>frame_count</c>,
+/// <c>stage</c>), and the latest inference message as the JSON object it is.
 /// </summary>
 public static class TaskSnapshotJson
 {
@@ -28,6 +29,25 @@ public static class TaskSnapshotJson
         json.WriteNumber("rejected", snapshot.RejectedCommands);
         json.WriteNumber("cycle", snapshot.Cycle);
         json.WriteBoolean("registering", snapshot.Registering);
+        json.WriteNumber("frames_pending", snapshot.FramesPending);
+        json.WriteNumber("gops_dropped", snapshot.GopsDropped);
+        json.WriteNumber("frames_skipped", snapshot.FramesSkipped);
+        json.WriteNumber("frames_late", snapshot.FramesLate);
+        json.WriteStartArray("registrations");
+        // A snapshot built without registrations (default) has none.
+        if (!snapshot.Registrations.IsDefault)
+        {
+            foreach (var registration in snapshot.Registrations)
+            {
+                json.WriteStartObject();
+                json.WriteString("event_id", registration.EventId);
+                json.WriteNumber("cycle", registration.Cycle);
+                json.WriteNumber("frame_count", registration.FrameCount);
+                json.WriteString("stage", registration.Stage);
+                json.WriteEndObject();
+            }
+        }
+        json.WriteEndArray();
         json.WritePropertyName("latest_message");
         // The task keeps only messages that parsed as JSON objects, so the raw text is valid JSON.
         if (snapshot.LatestMessageJson is { } message) json.WriteRawValue(message);

@@ -1,9 +1,10 @@
 namespace Registrator.Actors.Tasks;
 
 /// <summary>
-/// The documentation's surveillance rule as a value: every <see cref="Window"/> statuses, fire when more than
-/// <see cref="Ratio"/> of those statuses were detections (Python: <c>sum(d) &gt; len(d) * 0.3</c>), then count afresh.
-/// Immutable: <see cref="Observe"/> returns the next trigger.
+/// The documentation's surveillance rule as a value: every <see cref="Window"/> statuses, over all statuses since the
+/// task's last event, fire when the detections are more than <see cref="Ratio"/> of them (Python:
+/// <c>sum(detection_buffer) &gt; len(detection_buffer) * 0.3</c>, checked at every 30th frame, the buffer cleared only
+/// when it fires). Immutable: <see cref="Observe"/> returns the next trigger.
 /// </summary>
 public sealed record WindowTrigger(int Window, double Ratio, int Seen = 0, int Detections = 0)
 {
@@ -11,10 +12,10 @@ public sealed record WindowTrigger(int Window, double Ratio, int Seen = 0, int D
     {
         var seen = Seen + 1;
         var detections = Detections + (detected ? 1 : 0);
-        if (seen < Window) return (this with { Seen = seen, Detections = detections }, false);
-        return (this with { Seen = 0, Detections = 0 }, detections > Ratio * Window);
+        var next = this with { Seen = seen, Detections = detections };
+        return (next, seen % Window == 0 && detections > Ratio * seen);
     }
 
-    /// <summary>Forgets the statuses counted so far (a new cycle, cleared statuses).</summary>
+    /// <summary>Forgets the statuses counted so far: an event was registered (a new cycle began).</summary>
     public WindowTrigger Reset() => this with { Seen = 0, Detections = 0 };
 }

@@ -11,10 +11,20 @@ namespace Registrator.Contracts.Serialization;
 
 /// <summary>
 /// Binary serializer for every <see cref="IRegistratorMessage"/> that crosses nodes: little-endian fields, UTF-8
-/// strings, frame pixels as raw bytes (never JSON or base64). Manifests carry a version (<c>AddFrame/1</c>), so a
+/// strings, frame pixels as raw bytes (never JSON or base64). Manifests carry a version (<c>AddFrame/2</c>), so a
 /// later format is added beside the old one and mixed-version clusters keep talking. Bound by
 /// <see cref="Hocon"/>, which nodes and clients both load.
 /// </summary>
+/// <remarks>
+/// Formats written now, and the older ones still read:
+/// <list type="bullet">
+/// <item><c>AddFrame/2</c>: <c>AddFrame/1</c> (key, width, height, pixels, frame id) plus the capture time as a presence
+/// byte and, when present, a double. <c>AddFrame/1</c> reads with no capture time.</item>
+/// <item><c>TaskSnapshot/2</c>: <c>TaskSnapshot/1</c> plus frames pending, GOPs dropped, frames skipped, frames late and
+/// the registrations in flight (a count, then each event id, cycle, frame count and stage). <c>TaskSnapshot/1</c> reads
+/// with those counters zero and no registrations.</item>
+/// </list>
+/// </remarks>
 public sealed class RegistratorSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>The serializer id; unique among the system's serializers.</summary>
@@ -39,7 +49,7 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
     {
         CreateTask => "CreateTask/1",
         AddStatus => "AddStatus/1",
-        AddFrame => "AddFrame/1",
+        AddFrame => "AddFrame/2",
         ClearStatuses => "ClearStatuses/1",
         StopTask => "StopTask/1",
         RegisterTask => "RegisterTask/1",
@@ -49,7 +59,7 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
         Accepted => "Accepted/1",
         Rejected => "Rejected/1",
         MostCommon => "MostCommon/1",
-        TaskSnapshot => "TaskSnapshot/1",
+        TaskSnapshot => "TaskSnapshot/2",
         EventRegistered => "EventRegistered/1",
         RegistrationFailed => "RegistrationFailed/1",
         _ => throw new ArgumentException($"{o.GetType()} is not a Registrator message this serializer knows", nameof(o)),
@@ -73,8 +83,9 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
             }
             case AddFrame m:
             {
-                var w = new WireWriter(WireWriter.SizeOf(m.TaskKey) + 8 + WireWriter.SizeOf(m.Pixels) + WireWriter.SizeOf(m.FrameId));
-                w.Write(m.TaskKey); w.Write(m.Width); w.Write(m.Height); w.Write(m.Pixels); w.Write(m.FrameId);
+                var w = new WireWriter(WireWriter.SizeOf(m.TaskKey) + 8 + WireWriter.SizeOf(m.Pixels) + WireWriter.SizeOf(m.FrameId)
+                    + WireWriter.SizeOf(m.CaptureTime));
+                w.Write(m.TaskKey); w.Write(m.Width); w.Write(m.Height); w.Write(m.Pixels); w.Write(m.FrameId); w.Write(m.CaptureTime);
                 return w.ToArray();
             }
             case RegisterTask m:
@@ -103,14 +114,27 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
             }
             case TaskSnapshot m:
             {
-                var w = new WireWriter(WireWriter.SizeOf(m.TaskKey) + 1 + 4 + m.Statuses.Length + 4 * 3 + 8 * 4 + 4 + 1
-                    + WireWriter.SizeOf(m.LatestMessageJson));
+                // default(ImmutableArray) (a snapshot built without registrations) travels as an empty list.
+                var statuses = m.Statuses.IsDefault ? [] : m.Statuses;
+                var registrations = m.Registrations.IsDefault ? [] : m.Registrations;
+                var size = WireWriter.SizeOf(m.TaskKey) + 1 + 4 + statuses.Length + 4 * 3 + 8 * 4 + 4 + 1
+                    + WireWriter.SizeOf(m.LatestMessageJson)
+                    + 4 + 8 * 3 + 4;
+                foreach (var registration in registrations) size += 16 + 4 + 4 + WireWriter.SizeOf(registration.Stage);
+                var w = new WireWriter(size);
                 w.Write(m.TaskKey); w.Write((byte)m.State);
-                w.Write(m.Statuses.Length);
-                foreach (var status in m.Statuses) w.Write(status);
+                w.Write(statuses.Length);
+                foreach (var status in statuses) w.Write(status);
                 w.Write(m.FrameCount); w.Write(m.FrameWidth); w.Write(m.FrameHeight);
                 w.Write(m.BufferedBytes); w.Write(m.FramesDropped); w.Write(m.StatusesDropped); w.Write(m.RejectedCommands);
                 w.Write(m.Cycle); w.Write(m.Registering); w.Write(m.LatestMessageJson);
+                // Version 2 from here on.
+                w.Write(m.FramesPending); w.Write(m.GopsDropped); w.Write(m.FramesSkipped); w.Write(m.FramesLate);
+                w.Write(registrations.Length);
+                foreach (var registration in registrations)
+                {
+                    w.Write(registration.EventId); w.Write(registration.Cycle); w.Write(registration.FrameCount); w.Write(registration.Stage);
+                }
                 return w.ToArray();
             }
             case EventRegistered m:
@@ -144,6 +168,7 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
             "GetMostCommon/1" => new GetMostCommon(r.ReadString()),
             "AddStatus/1" => new AddStatus(r.ReadString(), r.ReadBool(), r.ReadNullableString()),
             "AddFrame/1" => new AddFrame(r.ReadString(), r.ReadInt(), r.ReadInt(), r.ReadBytes(), r.ReadNullableString()),
+            "AddFrame/2" => new AddFrame(r.ReadString(), r.ReadInt(), r.ReadInt(), r.ReadBytes(), r.ReadNullableString(), r.ReadNullableDouble()),
             "RegisterTask/1" => new RegisterTask(r.ReadString(), r.ReadString()),
             "Accepted/1" => new Accepted(r.ReadString(), State(r.ReadByte())),
             "Rejected/1" => new Rejected(r.ReadString(), State(r.ReadByte()), r.ReadString()),
@@ -154,7 +179,8 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
                 2 => true,
                 var b => throw new SerializationException($"invalid most-common value {b}"),
             }),
-            "TaskSnapshot/1" => ReadSnapshot(ref r),
+            "TaskSnapshot/1" => ReadSnapshot(ref r, version: 1),
+            "TaskSnapshot/2" => ReadSnapshot(ref r, version: 2),
             "EventRegistered/1" => new EventRegistered(r.ReadString(), r.ReadGuid(), r.ReadNullableString(), r.ReadNullableString(), r.ReadDouble(), r.ReadNullableString()),
             "RegistrationFailed/1" => new RegistrationFailed(r.ReadString(), r.ReadString()),
             _ => throw new SerializationException($"unknown Registrator manifest '{manifest}' (a newer node's message?)"),
@@ -163,16 +189,31 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
         return message;
     }
 
-    private static TaskSnapshot ReadSnapshot(ref WireReader r)
+    private static TaskSnapshot ReadSnapshot(ref WireReader r, int version)
     {
         var key = r.ReadString();
         var state = State(r.ReadByte());
-        var count = r.ReadInt();
-        if (count < 0) throw new SerializationException($"negative status count {count}");
+        var count = r.ReadCount(1, "status");
         var statuses = ImmutableArray.CreateBuilder<bool>(count);
         for (var i = 0; i < count; i++) statuses.Add(r.ReadBool());
-        return new TaskSnapshot(key, state, statuses.MoveToImmutable(), r.ReadInt(), r.ReadInt(), r.ReadInt(),
+        var snapshot = new TaskSnapshot(key, state, statuses.MoveToImmutable(), r.ReadInt(), r.ReadInt(), r.ReadInt(),
             r.ReadLong(), r.ReadLong(), r.ReadLong(), r.ReadLong(), r.ReadInt(), r.ReadBool(), r.ReadNullableString());
+        if (version < 2) return snapshot with { Registrations = [] };
+
+        var (pending, gopsDropped, skipped, late) = (r.ReadInt(), r.ReadLong(), r.ReadLong(), r.ReadLong());
+        // Each registration takes at least 16 + 4 + 4 + 5 bytes.
+        var registrationCount = r.ReadCount(29, "registration");
+        var registrations = ImmutableArray.CreateBuilder<RegistrationInFlight>(registrationCount);
+        for (var i = 0; i < registrationCount; i++)
+            registrations.Add(new RegistrationInFlight(r.ReadGuid(), r.ReadInt(), r.ReadInt(), r.ReadString()));
+        return snapshot with
+        {
+            FramesPending = pending,
+            GopsDropped = gopsDropped,
+            FramesSkipped = skipped,
+            FramesLate = late,
+            Registrations = registrations.MoveToImmutable(),
+        };
     }
 
     private static byte[] KeyOnly(string key)

@@ -17,6 +17,27 @@ internal ref struct WireReader(ReadOnlySpan<byte> data)
     public double ReadDouble() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
     public Guid ReadGuid() => new(Take(16));
 
+    /// <summary>What <c>WireWriter.Write(double?)</c> wrote: a presence byte (0 or 1), then the double when present.</summary>
+    public double? ReadNullableDouble() => ReadByte() switch
+    {
+        0 => null,
+        1 => ReadDouble(),
+        var b => throw new SerializationException($"invalid presence byte {b}"),
+    };
+
+    /// <summary>
+    /// A count of items that take at least <paramref name="minBytesEach"/> bytes each: negative counts, and counts the rest
+    /// of the message cannot hold, throw before anything is allocated for them.
+    /// </summary>
+    public int ReadCount(int minBytesEach, string what)
+    {
+        var count = ReadInt();
+        if (count < 0) throw new SerializationException($"negative {what} count {count}");
+        if ((long)count * minBytesEach > _data.Length - _position)
+            throw new SerializationException($"{what} count {count} does not fit the {_data.Length - _position} bytes left");
+        return count;
+    }
+
     public string? ReadNullableString()
     {
         var present = ReadBool();

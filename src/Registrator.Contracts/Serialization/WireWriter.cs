@@ -11,6 +11,7 @@ internal ref struct WireWriter(int capacity)
 
     public static int SizeOf(string? value) => 5 + (value is null ? 0 : Encoding.UTF8.GetByteCount(value));
     public static int SizeOf(byte[] value) => 4 + value.Length;
+    public static int SizeOf(double? value) => value is null ? 1 : 9;
 
     public void Write(bool value) => _buffer[_position++] = value ? (byte)1 : (byte)0;
 
@@ -38,6 +39,13 @@ internal ref struct WireWriter(int capacity)
     {
         value.TryWriteBytes(_buffer.AsSpan(_position));
         _position += 16;
+    }
+
+    /// <summary>A presence byte, then the double only when present.</summary>
+    public void Write(double? value)
+    {
+        Write(value is not null);
+        if (value is { } present) Write(present);
     }
 
     /// <summary>A presence byte, then length-prefixed UTF-8: null and "" stay distinct.</summary>

@@ -13,7 +13,9 @@ public sealed class RegistratorConfigSpec
         var settings = RegistratorSettings.From(RegistratorConfig.Load(environment: new Hashtable()));
         Assert.Equal(300, settings.Task.MaxFrames);
         Assert.Equal(10_000, settings.Task.MaxStatuses);
-        Assert.Equal(2L * 1024 * 1024 * 1024, settings.Task.MaxBufferBytes);
+        Assert.Equal(512L * 1024 * 1024, settings.Task.MaxBufferBytes);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.Task.ReorderWindow);
+        Assert.Equal(10, settings.Media.Encoder.EffectiveKeyint);
         Assert.Equal(100, settings.Sharding.NumberOfShards);
         Assert.Equal("registrator", settings.Sharding.Role);
         Assert.Equal("/tmp", settings.Media.OutputPath);

@@ -81,9 +81,10 @@ public sealed class NatsBadInputSpec(ITestOutputHelper output) : NatsBridgeSpec(
         await AwaitBridgeReadyAsync();
         var key = NewKey();
 
-        await PublishFrameAsync(new byte[4 * 2 * 3], RawHeaders(key, 4, 2));
-        await PublishFrameAsync(new byte[8 * 4 * 3], RawHeaders(key, 8, 4)); // another size in the same cycle
-        await PublishFrameAsync(new byte[4 * 2 * 3], RawHeaders(key, 4, 2));
+        // Timed 1/10 s apart: untimed frames this close together would be one frame interval, the second skipped.
+        await PublishFrameAsync(new byte[4 * 2 * 3], Timed(RawHeaders(key, 4, 2), 0));
+        await PublishFrameAsync(new byte[8 * 4 * 3], Timed(RawHeaders(key, 8, 4), 0.1)); // another size in the same cycle
+        await PublishFrameAsync(new byte[4 * 2 * 3], Timed(RawHeaders(key, 4, 2), 0.2));
 
         await AwaitAssertAsync(async () => Assert.Equal((2, 4, 2), await FrameInfo(key)));
         AwaitCount(BadInputReason.TaskRejected, 1);

@@ -44,9 +44,11 @@ public sealed class NatsCommandsSpec(ITestOutputHelper output) : NatsBridgeSpec(
         Assert.True(snapshot.GetProperty("ok").GetBoolean());
         Assert.Equal("PENDING", snapshot.GetProperty("state").GetString());
         Assert.Equal([true, false], snapshot.GetProperty("statuses").EnumerateArray().Select(s => s.GetBoolean()));
-        foreach (var field in new[] { "frame_count", "frame_width", "frame_height", "frames_dropped", "statuses_dropped", "rejected", "cycle" })
+        foreach (var field in new[] { "frame_count", "frame_width", "frame_height", "buffered_bytes", "frames_dropped", "statuses_dropped", "rejected", "cycle",
+                     "frames_pending", "gops_dropped", "frames_skipped", "frames_late" })
             Assert.Equal(0, snapshot.GetProperty(field).GetInt32());
         Assert.False(snapshot.GetProperty("registering").GetBoolean());
+        Assert.Empty(snapshot.GetProperty("registrations").EnumerateArray());
         Assert.Equal("f9", snapshot.GetProperty("latest_message").GetProperty("frame_id").GetString());
     }
 
@@ -98,12 +100,13 @@ public sealed class NatsCommandsSpec(ITestOutputHelper output) : NatsBridgeSpec(
         ExpectMsg<TaskReplies.Accepted>();
 
         var request = Command("register", key, ""","message":{"model":"yolo","frame_id":"f1"}""");
-        var job = Encoder.ExpectMsg<EncodeJob>();
-        Encoder.Reply(new EncodeSucceeded(job.EventId, "/tmp/e/e.mp4", "/tmp/e/e.jpg", job.Frames.Count, TimeSpan.FromMilliseconds(3)));
+        var clip = Encoder.ExpectMsg<WriteClip>();
+        Assert.Equal((key, 1), (clip.TaskKey, clip.Packets.Count));
+        Encoder.Reply(new EncodeSucceeded(clip.EventId, "/tmp/e/e.mp4", "/tmp/e/e.jpg", clip.Packets.Count, TimeSpan.FromMilliseconds(3)));
         var reply = await request;
 
         Assert.True(reply.GetProperty("ok").GetBoolean());
-        Assert.Equal(job.EventId, reply.GetProperty("event_id").GetGuid());
+        Assert.Equal(clip.EventId, reply.GetProperty("event_id").GetGuid());
         Assert.Equal("/tmp/e/e.mp4", reply.GetProperty("video_proofs").GetString());
         Assert.Equal("/tmp/e/e.jpg", reply.GetProperty("image_proof_path").GetString());
         Assert.True(reply.GetProperty("timestamp").GetDouble() > 1_600_000_000);
@@ -122,6 +125,33 @@ public sealed class NatsCommandsSpec(ITestOutputHelper output) : NatsBridgeSpec(
         Assert.False(reply.GetProperty("ok").GetBoolean());
         Assert.Equal("FINISHED", reply.GetProperty("state").GetString());
         AwaitCount(BadInputReason.TaskRejected, 1);
+    }
+
+    [Fact]
+    public async Task Register_while_a_clip_is_being_written_answers_ok_false_and_the_first_still_answers()
+    {
+        var key = await ReadyKey();
+        Region.Tell(Frame(key), TestActor);
+        ExpectMsg<TaskReplies.Accepted>();
+        var first = Command("register", key, ""","message":{"n":1}""");
+        var clip = Encoder.ExpectMsg<WriteClip>();
+
+        var second = await Command("register", key, ""","message":{"n":2}""");
+
+        Assert.False(second.GetProperty("ok").GetBoolean());
+        Assert.Equal("DONE", second.GetProperty("state").GetString());
+        Assert.Contains("already being registered", second.GetProperty("error").GetString());
+        var snapshot = await Command("get", key);
+        Assert.True(snapshot.GetProperty("registering").GetBoolean());
+        var registration = Assert.Single(snapshot.GetProperty("registrations").EnumerateArray());
+        Assert.Equal(clip.EventId, registration.GetProperty("event_id").GetGuid());
+        Assert.Equal("writing", registration.GetProperty("stage").GetString());
+
+        Encoder.Reply(new EncodeFailed(clip.EventId, "disk full"));
+        var reply = await first;
+        Assert.True(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal("disk full", reply.GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, reply.GetProperty("video_proofs").ValueKind);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using NATS.Client.Core;
 using OpenCvSharp;
 using Registrator.Actors.Encoding;
@@ -30,11 +31,10 @@ public sealed class NatsFramesSpec(ITestOutputHelper output) : NatsBridgeSpec(ou
         await AwaitAssertAsync(async () =>
         {
             var snapshot = await SnapshotAsync(key);
-            Assert.Equal((1, 64, 48, 64L * 48 * 3), (snapshot.FrameCount, snapshot.FrameWidth, snapshot.FrameHeight, snapshot.BufferedBytes));
+            Assert.Equal((1, 64, 48), (snapshot.FrameCount, snapshot.FrameWidth, snapshot.FrameHeight));
         });
-        Region.Tell(new RegisterTask(key, """{"frame_id":"frame_007"}"""), TestActor);
-        var job = Encoder.ExpectMsg<EncodeJob>();
-        var frame = Assert.Single(job.Frames);
+        // The task buffers the frame's packet; the pixels it encoded are the JPEG's, decoded to BGR24 once.
+        var frame = EncoderFrames.ExpectMsg<EncodeFrame>();
         Assert.Equal("frame_007", frame.FrameId);
         Assert.InRange(frame.Pixels[0], 0, 10);
         Assert.InRange(frame.Pixels[1], 0, 10);
@@ -56,8 +56,8 @@ public sealed class NatsFramesSpec(ITestOutputHelper output) : NatsBridgeSpec(ou
             var snapshot = await SnapshotAsync(key);
             Assert.Equal((1, 8, 4), (snapshot.FrameCount, snapshot.FrameWidth, snapshot.FrameHeight));
         });
-        Region.Tell(new RegisterTask(key, "{}"), TestActor);
-        var frame = Assert.Single(Encoder.ExpectMsg<EncodeJob>().Frames);
+        var frame = EncoderFrames.ExpectMsg<EncodeFrame>();
+        Assert.Equal((8, 4), (frame.Width, frame.Height));
         Assert.Equal(pixels, frame.Pixels);
         Assert.Equal("f-1", frame.FrameId);
     }
@@ -86,8 +86,68 @@ public sealed class NatsFramesSpec(ITestOutputHelper output) : NatsBridgeSpec(ou
         for (var i = 0; i < 20; i++) await PublishFrameAsync(Enumerable.Repeat((byte)i, 2 * 2 * 3).ToArray(), RawHeaders(key, 2, 2, frameId: $"{i}"));
 
         await AwaitAssertAsync(async () => Assert.Equal(20, (await SnapshotAsync(key)).FrameCount));
-        Region.Tell(new RegisterTask(key, "{}"), TestActor);
-        var frames = Encoder.ExpectMsg<EncodeJob>().Frames;
+        var frames = Enumerable.Range(0, 20).Select(_ => EncoderFrames.ExpectMsg<EncodeFrame>()).ToList();
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"{i}"), frames.Select(f => f.FrameId));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (byte)i), frames.Select(f => f.Pixels[0]));
+    }
+
+    [Fact]
+    public async Task The_Frame_Time_header_reaches_the_task_as_the_capture_time()
+    {
+        var key = NewKey();
+        var seen = CreateTestProbe();
+        StartBridge(tasks: Sys.ActorOf(Props.Create(() => new Tap(Region, key, seen.Ref))));
+        await AwaitBridgeReadyAsync();
+
+        var timed = RawHeaders(key, 2, 2, frameId: "timed");
+        timed[NatsHeaderNames.FrameTime] = "1796000000.100";
+        await PublishFrameAsync(new byte[2 * 2 * 3], timed);
+        var whole = RawHeaders(key, 2, 2, frameId: "whole");
+        whole[NatsHeaderNames.FrameTime] = "1796000001";
+        await PublishFrameAsync(new byte[2 * 2 * 3], whole);
+        await PublishFrameAsync(new byte[2 * 2 * 3], RawHeaders(key, 2, 2, frameId: "untimed"));
+
+        // The tap sees what the bridge sends (after the serializer, as serialize-messages is on).
+        Assert.Equal(("timed", (double?)1796000000.1), Seen(seen.ExpectMsg<AddFrame>()));
+        Assert.Equal(("whole", (double?)1796000001), Seen(seen.ExpectMsg<AddFrame>()));
+        Assert.Equal(("untimed", (double?)null), Seen(seen.ExpectMsg<AddFrame>()));
+        await AwaitAssertAsync(async () => Assert.Equal(3, (await SnapshotAsync(key)).FrameCount));
+        Assert.Equal(0, Counters.Total);
+
+        static (string?, double?) Seen(AddFrame frame) => (frame.FrameId, frame.CaptureTime);
+    }
+
+    [Theory]
+    [InlineData("yesterday")]
+    [InlineData("0")]
+    [InlineData("-1796000000.1")]
+    [InlineData("1796000000,100")]
+    [InlineData("NaN")]
+    [InlineData("1e400")]
+    public async Task A_frame_with_a_bad_Frame_Time_is_counted_and_skipped_and_the_next_one_flows(string frameTime)
+    {
+        StartBridge();
+        await AwaitBridgeReadyAsync();
+        var key = NewKey();
+        var bad = RawHeaders(key, 4, 2, frameId: "bad");
+        bad[NatsHeaderNames.FrameTime] = frameTime;
+
+        await PublishFrameAsync(new byte[4 * 2 * 3], bad);
+        await PublishFrameAsync(new byte[4 * 2 * 3], RawHeaders(key, 4, 2, frameId: "good"));
+
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await SnapshotAsync(key)).FrameCount));
+        AwaitCount(BadInputReason.InvalidFrameTime, 1);
+        Assert.Equal(1, Counters.Total);
+    }
+
+    /// <summary>Stands in for the region: forwards everything to it (replies go to the bridge) and shows one key's frames to a probe.</summary>
+    private sealed class Tap : ReceiveActor
+    {
+        public Tap(IActorRef region, string key, IActorRef probe) =>
+            ReceiveAny(message =>
+            {
+                if (message is AddFrame frame && frame.TaskKey == key) probe.Tell(frame);
+                region.Forward(message);
+            });
     }
 }

@@ -1,3 +1,4 @@
+using Registrator.Contracts;
 using Xunit;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
@@ -57,15 +58,15 @@ public sealed class TaskStatusesSpec(ITestOutputHelper output)
     {
         var (a, b) = (NewKey(), NewKey());
         Accept(new AddStatus(a, true));
-        Accept(Frame(b));
+        AddFrames(b, 1);
         Accept(new StopTask(b));
         var (snapshotA, snapshotB) = (Snapshot(a), Snapshot(b));
         Assert.Equal([true], snapshotA.Statuses.ToArray());
         Assert.Equal(0, snapshotA.FrameCount);
-        Assert.Equal(Registrator.Contracts.TaskState.Pending, snapshotA.State);
+        Assert.Equal(TaskState.Pending, snapshotA.State);
         Assert.Empty(snapshotB.Statuses);
         Assert.Equal(1, snapshotB.FrameCount);
-        Assert.Equal(Registrator.Contracts.TaskState.Done, snapshotB.State);
+        Assert.Equal(TaskState.Done, snapshotB.State);
     }
 
     [Theory]
@@ -80,6 +81,41 @@ public sealed class TaskStatusesSpec(ITestOutputHelper output)
         Assert.Equal(key, snapshot.TaskKey);
         Assert.Equal([true], snapshot.Statuses.ToArray());
         Assert.Equal(new MostCommon(key, true), Ask<MostCommon>(new GetMostCommon(key)));
+    }
+
+    [Fact]
+    public void A_status_while_a_clip_is_written_starts_the_next_cycle_with_only_that_status()
+    {
+        var key = NewKey();
+        var clip = BringToRegistering(key);
+        Assert.Equal([true], Snapshot(key).Statuses.ToArray());
+
+        Assert.Equal(TaskState.Pending, Accept(new AddStatus(key, false)).State);
+
+        var snapshot = Snapshot(key);
+        Assert.Equal([false], snapshot.Statuses.ToArray());
+        Assert.Equal(1, snapshot.Cycle);
+        Assert.Equal(new MostCommon(key, false), Ask<MostCommon>(new GetMostCommon(key)));
+        Complete(clip);
+    }
+
+    [Fact]
+    public void A_message_that_is_not_a_JSON_object_is_rejected_with_its_status()
+    {
+        var key = NewKey();
+        Accept(new AddStatus(key, true));
+        Assert.Contains("JSON object", Ask<Rejected>(new AddStatus(key, false, "[1]")).Reason);
+        Assert.Equal([true], Snapshot(key).Statuses.ToArray());
+    }
+
+    [Fact]
+    public void An_older_message_does_not_replace_the_latest_one()
+    {
+        var key = NewKey();
+        Accept(new AddStatus(key, true, """{"timestamp":1796000002,"frame_id":"new"}"""));
+        Accept(new AddStatus(key, true, """{"timestamp":1796000001,"frame_id":"old"}"""));
+        Assert.Equal("""{"timestamp":1796000002,"frame_id":"new"}""", Snapshot(key).LatestMessageJson);
+        Assert.Equal(2, Snapshot(key).Statuses.Length);
     }
 
     [Fact]

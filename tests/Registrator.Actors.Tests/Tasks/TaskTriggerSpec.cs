@@ -1,5 +1,3 @@
-using Registrator.Actors.Encoding;
-using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Xunit;
 using Xunit.Abstractions;
@@ -7,30 +5,36 @@ using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Tests.Tasks;
 
-/// <summary>The window policy with the documentation's numbers: 30 statuses, more than 0.3 detections.</summary>
+/// <summary>
+/// The window policy with the documentation's numbers, through the region: every 30 statuses, over all statuses since
+/// the task's last event, register when more than 0.3 of them are detections.
+/// </summary>
 public sealed class TaskTriggerSpec(ITestOutputHelper output)
     : ShardedTaskSpec(output, "registrator.trigger { policy = window, window = 30, ratio = 0.3 }")
 {
     [Fact]
     public void Ten_detections_in_thirty_statuses_register_with_the_latest_message()
     {
+        Sys.EventStream.Subscribe(TestActor, typeof(TaskEvents.EventRegistered));
         var key = NewKey();
-        Accept(Frame(key));
+        AddFrames(key, 4);
         for (var i = 0; i < 30; i++)
-            Accept(new AddStatus(key, i % 3 == 0, $$"""{"model":"yolo","frame_id":"f{{i}}"}"""));
+            Accept(new AddStatus(key, i % 3 == 0, $$"""{"model":"yolo","frame_id":"f{{i / 10}}"}"""));
 
-        var job = Encoder.ExpectMsg<EncodeJob>();
-        Assert.Equal(key, job.TaskKey);
-        Assert.Equal("f29", job.KeyframeId);
+        var clip = ExpectClip(key);
+        Assert.Equal(4, clip.Clip.Packets.Count);
+        Assert.Equal(2, clip.Clip.KeyframeIndex); // the latest message names f2
         var snapshot = Snapshot(key);
         Assert.Equal(TaskState.Done, snapshot.State);
         Assert.True(snapshot.Registering);
-        Assert.Equal("""{"model":"yolo","frame_id":"f29"}""", snapshot.LatestMessageJson);
+        Assert.Equal("""{"model":"yolo","frame_id":"f2"}""", snapshot.LatestMessageJson);
 
-        Encoder.Reply(new EncodeSucceeded(job.EventId, "/tmp/v.mp4", "/tmp/i.jpg", 1, TimeSpan.Zero));
-        AwaitAssert(() => Assert.Equal(TaskState.Finished, Snapshot(key).State));
+        clip.Succeed();
+        var registered = ExpectMsg<TaskEvents.EventRegistered>();
+        Assert.Equal((key, clip.EventId, clip.VideoPath), (registered.TaskKey, registered.EventId, registered.VideoPath));
+        Assert.Equal(TaskState.Finished, Snapshot(key).State);
 
-        // The next status starts a new cycle with a fresh window.
+        // The next status starts a new cycle with a fresh count.
         Assert.Equal(TaskState.Pending, Accept(new AddStatus(key, true)).State);
         var next = Snapshot(key);
         Assert.Equal(1, next.Cycle);
@@ -41,33 +45,59 @@ public sealed class TaskTriggerSpec(ITestOutputHelper output)
     public void Exactly_thirty_percent_is_not_more_than_thirty_percent()
     {
         var key = NewKey();
+        AddFrames(key, 1);
         for (var i = 0; i < 30; i++) Accept(new AddStatus(key, i < 9));
         Encoder.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal(TaskState.Pending, Snapshot(key).State);
     }
 
     [Fact]
-    public void Windows_are_counted_afresh_so_detections_of_a_quiet_window_do_not_carry_over()
+    public void The_window_counts_every_status_since_the_last_event_so_a_quiet_start_dilutes_later_detections()
     {
         var key = NewKey();
-        for (var i = 0; i < 30; i++) Accept(new AddStatus(key, i < 9));   // 9 of 30: quiet
-        for (var i = 0; i < 29; i++) Accept(new AddStatus(key, i < 9));   // 9 of 29 so far
+        AddFrames(key, 1);
+        for (var i = 0; i < 30; i++) Accept(new AddStatus(key, false));      //  0 of 30
+        for (var i = 0; i < 30; i++) Accept(new AddStatus(key, i < 10));     // 10 of 60: a window alone would fire
+        Encoder.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(60, Snapshot(key).Statuses.Length);
+
+        for (var i = 0; i < 29; i++) Accept(new AddStatus(key, true));       // 39 of 89: checked only at the 90th
         Encoder.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Accept(new AddStatus(key, true));                                    // 10 of 30: fires
-        Assert.Equal(key, Encoder.ExpectMsg<EncodeJob>().TaskKey);
+        Accept(new AddStatus(key, false));                                   // 39 of 90 > 27: fires
+
+        var clip = ExpectClip(key);
+        Assert.Single(clip.Clip.Packets);
     }
 
     [Fact]
-    public void The_pure_window_fires_only_on_its_boundary()
+    public void Detections_of_an_earlier_window_still_count_at_the_next_check()
     {
-        var trigger = new WindowTrigger(3, 0.3);
-        (trigger, var fire) = trigger.Observe(true);
-        Assert.False(fire);
-        (trigger, fire) = trigger.Observe(false);
-        Assert.False(fire);
-        (trigger, fire) = trigger.Observe(false);
-        Assert.True(fire);   // 1 of 3 > 0.9
-        Assert.Equal(0, trigger.Seen);
+        var key = NewKey();
+        AddFrames(key, 1);
+        for (var i = 0; i < 30; i++) Accept(new AddStatus(key, i < 9));   //  9 of 30: quiet
+        for (var i = 0; i < 30; i++) Accept(new AddStatus(key, i < 10));  // 19 of 60 > 18: fires
+        ExpectClip(key);
+    }
+
+    [Fact]
+    public void The_trigger_fires_again_in_the_next_cycle_while_the_first_clip_is_still_being_written()
+    {
+        var key = NewKey();
+        AddFrames(key, 2);
+        for (var i = 0; i < 30; i++) Accept(new AddStatus(key, true));
+        var first = ExpectClip(key);
+
+        // The next cycle begins with the next frame; its own 30 statuses fire again.
+        AddFrames(key, 3, idPrefix: "g");
+        for (var i = 0; i < 30; i++) Accept(new AddStatus(key, true));
+        var second = ExpectClip(key);
+
+        Assert.Equal((2, 3), (first.Clip.Packets.Count, second.Clip.Packets.Count));
+        Assert.Equal(2, Snapshot(key).Registrations.Length);
+        first.Succeed();
+        second.Succeed();
+        AwaitAssert(() => Assert.Empty(Snapshot(key).Registrations));
+        Assert.Equal(TaskState.Finished, Snapshot(key).State);
     }
 }
 
@@ -78,10 +108,10 @@ public sealed class TaskTriggerCooldownSpec(ITestOutputHelper output)
     public void A_window_that_fires_within_the_cooldown_does_not_register()
     {
         var key = NewKey();
+        AddFrames(key, 1);
         Accept(new AddStatus(key, true));
         Accept(new AddStatus(key, true));
-        var job = Encoder.ExpectMsg<EncodeJob>();
-        Encoder.Reply(new EncodeSucceeded(job.EventId, "/tmp/v.mp4", "/tmp/i.jpg", 1, TimeSpan.Zero));
+        ExpectClip(key).Succeed();
         AwaitAssert(() => Assert.Equal(TaskState.Finished, Snapshot(key).State));
 
         Accept(new AddStatus(key, true));

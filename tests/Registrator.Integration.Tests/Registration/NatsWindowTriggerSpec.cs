@@ -59,7 +59,7 @@ public sealed class NatsWindowTriggerSpec : EventStoreSpec, IClassFixture<RedisS
             Assert.True(warm.FrameCount > 0 && warm.Statuses.Length > 0);
         }, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
 
-        for (var i = 0; i < frames.Count; i++) await PublishFrameAsync(client, key, frames[i], $"f{i}");
+        for (var i = 0; i < frames.Count; i++) await PublishFrameAsync(client, key, frames[i], $"f{i}", 1_796_000_000.0 + (i * 0.1));
         await AwaitAssertAsync(async () =>
         {
             Region().Tell(new TaskQueries.GetTask(key), TestActor);
@@ -88,7 +88,7 @@ public sealed class NatsWindowTriggerSpec : EventStoreSpec, IClassFixture<RedisS
 
     private IActorRef? ClusterShardingRegion { get; set; }
 
-    private static async Task PublishFrameAsync(NatsConnection client, string key, Registrator.Media.BgrFrame frame, string id)
+    private static async Task PublishFrameAsync(NatsConnection client, string key, byte[] frame, string id, double? captureTime = null)
     {
         var headers = new NatsHeaders
         {
@@ -98,7 +98,9 @@ public sealed class NatsWindowTriggerSpec : EventStoreSpec, IClassFixture<RedisS
             ["Frame-Height"] = "240",
             ["Frame-Id"] = id,
         };
-        await client.PublishAsync("registrator.frames", frame.Pixels, headers: headers);
+        // A 10 fps camera's clock (frames closer than 1/fps would be thinned out of the clip); without it, arrival time.
+        if (captureTime is { } t) headers["Frame-Time"] = t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+        await client.PublishAsync("registrator.frames", frame, headers: headers);
     }
 
     protected override void Dispose(bool disposing)

@@ -112,7 +112,8 @@ public sealed class RegistrationEndToEndSpec : EventStoreSpec, IClassFixture<Red
             pixels[p + 1] = (byte)y;
             pixels[p + 2] = (byte)((x ^ y) + index);
         }
-        return new AddFrame(key, 640, 480, pixels, $"frame_{index:000}");
+        // Captured 0.1 s apart, as a 10 fps camera: frames closer than 1/fps would be thinned out of the clip.
+        return new AddFrame(key, 640, 480, pixels, $"frame_{index:000}", CaptureTime: 1_796_000_000.0 + (index * 0.1));
     }
 
 }

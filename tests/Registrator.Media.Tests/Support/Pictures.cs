@@ -1,9 +1,9 @@
 namespace Registrator.Media.Tests.Support;
 
-/// <summary>Synthetic BGR24 frames and the pixel statistics the tests compare.</summary>
+/// <summary>Synthetic BGR24 frames (row-major, width × height × 3 bytes) and the pixel statistics the tests compare.</summary>
 public static class Pictures
 {
-    public static BgrFrame Solid(int width, int height, byte blue, byte green, byte red, string? frameId = null)
+    public static byte[] Solid(int width, int height, byte blue, byte green, byte red)
     {
         var pixels = new byte[width * height * 3];
         for (var i = 0; i < pixels.Length; i += 3)
@@ -13,11 +13,11 @@ public static class Pictures
             pixels[i + 2] = red;
         }
 
-        return new BgrFrame(pixels, frameId);
+        return pixels;
     }
 
     /// <summary>Frames whose content changes over time (a moving diagonal gradient), so every frame is really encoded.</summary>
-    public static IReadOnlyList<BgrFrame> Moving(int width, int height, int count) =>
+    public static IReadOnlyList<byte[]> Moving(int width, int height, int count) =>
         Enumerable.Range(0, count).Select(t =>
         {
             var pixels = new byte[width * height * 3];
@@ -32,11 +32,23 @@ public static class Pictures
                 }
             }
 
-            return new BgrFrame(pixels, $"moving-{t}");
+            return pixels;
         }).ToList();
 
+    /// <summary>The top-left <paramref name="width"/> × <paramref name="height"/> of a frame <paramref name="stride"/> pixels wide.</summary>
+    public static byte[] Crop(byte[] frame, int stride, int width, int height)
+    {
+        var pixels = new byte[width * height * 3];
+        for (var y = 0; y < height; y++)
+        {
+            Array.Copy(frame, y * stride * 3, pixels, y * width * 3, width * 3);
+        }
+
+        return pixels;
+    }
+
     /// <summary>Mean colour (blue, green, red) of a rectangle of a BGR24 frame.</summary>
-    public static (double Blue, double Green, double Red) MeanColour(BgrFrame frame, int width, int left, int top, int right, int bottom)
+    public static (double Blue, double Green, double Red) MeanColour(byte[] frame, int width, int left, int top, int right, int bottom)
     {
         double blue = 0, green = 0, red = 0;
         for (var y = top; y < bottom; y++)
@@ -44,9 +56,9 @@ public static class Pictures
             for (var x = left; x < right; x++)
             {
                 var i = ((y * width) + x) * 3;
-                blue += frame.Pixels[i];
-                green += frame.Pixels[i + 1];
-                red += frame.Pixels[i + 2];
+                blue += frame[i];
+                green += frame[i + 1];
+                red += frame[i + 2];
             }
         }
 
@@ -55,14 +67,14 @@ public static class Pictures
     }
 
     /// <summary>PSNR in dB of one colour channel (0 blue, 1 green, 2 red) or of all (null) between two equal-sized frames.</summary>
-    public static double Psnr(BgrFrame expected, BgrFrame actual, int? channel = null)
+    public static double Psnr(byte[] expected, byte[] actual, int? channel = null)
     {
-        Assert.Equal(expected.Pixels.Length, actual.Pixels.Length);
+        Assert.Equal(expected.Length, actual.Length);
         double squares = 0;
         long samples = 0;
-        for (var i = channel ?? 0; i < expected.Pixels.Length; i += channel is null ? 1 : 3)
+        for (var i = channel ?? 0; i < expected.Length; i += channel is null ? 1 : 3)
         {
-            double difference = expected.Pixels[i] - actual.Pixels[i];
+            double difference = expected[i] - actual[i];
             squares += difference * difference;
             samples++;
         }
@@ -72,9 +84,16 @@ public static class Pictures
     }
 
     /// <summary>Mean PSNR over frame pairs; identical frames count as 100 dB so one perfect frame cannot make the mean infinite.</summary>
-    public static double MeanPsnr(IReadOnlyList<BgrFrame> expected, IReadOnlyList<BgrFrame> actual, int? channel = null)
+    public static double MeanPsnr(IReadOnlyList<byte[]> expected, IReadOnlyList<byte[]> actual, int? channel = null)
     {
         Assert.Equal(expected.Count, actual.Count);
         return expected.Zip(actual, (e, a) => Math.Min(100, Psnr(e, a, channel))).Average();
+    }
+
+    /// <summary>The lowest per-frame PSNR over frame pairs (capped at 100 dB like <see cref="MeanPsnr"/>).</summary>
+    public static double MinPsnr(IReadOnlyList<byte[]> expected, IReadOnlyList<byte[]> actual, int? channel = null)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        return expected.Zip(actual, (e, a) => Math.Min(100, Psnr(e, a, channel))).Min();
     }
 }

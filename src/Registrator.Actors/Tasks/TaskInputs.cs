@@ -1,0 +1,21 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Registrator.Actors.Tasks;
+
+/// <summary>A registration's timeout fired (a timer of the task's own).</summary>
+public sealed record RegistrationTimedOut(Guid EventId) : IDeadLetterSuppression, INoSerializationVerificationNeeded;
+
+/// <summary>Time to release frames that waited the whole reorder window (a periodic timer while frames wait).</summary>
+public sealed class ReleaseReorderedFrames : IDeadLetterSuppression, INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout
+{
+    public static readonly ReleaseReorderedFrames Instance = new();
+    private ReleaseReorderedFrames() { }
+}
+
+/// <summary>The shard (hand-off, passivation) asked the entity to stop; it does once no registration is in flight.</summary>
+public sealed class StopRequested
+{
+    public static readonly StopRequested Instance = new();
+    private StopRequested() { }
+}
