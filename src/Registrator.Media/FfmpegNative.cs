@@ -135,6 +135,33 @@ internal static unsafe partial class FfmpegNative
         public const int FramePts = 136;                // AVFrame.pts (int64)
     }
 
+    /// <summary>Frees an AVFrame, if any, and clears the pointer: release paths may run twice (Dispose, then the finalizer).</summary>
+    internal static void FreeFrame(ref void* frame)
+    {
+        if (frame is null) return;
+        var owned = frame;
+        av_frame_free(&owned);
+        frame = null;
+    }
+
+    /// <summary>Frees an AVPacket, if any, and clears the pointer.</summary>
+    internal static void FreePacket(ref void* packet)
+    {
+        if (packet is null) return;
+        var owned = packet;
+        av_packet_free(&owned);
+        packet = null;
+    }
+
+    /// <summary>Frees an AVCodecContext, if any, and clears the pointer.</summary>
+    internal static void FreeCodecContext(ref void* context)
+    {
+        if (context is null) return;
+        var owned = context;
+        avcodec_free_context(&owned);
+        context = null;
+    }
+
     /// <summary>Pointer to a field at a byte offset of a native struct.</summary>
     internal static T* Field<T>(void* structure, int offset)
         where T : unmanaged => (T*)((byte*)structure + offset);

@@ -238,32 +238,9 @@ public sealed unsafe class H264Decoder : IDisposable
 
     private void Release()
     {
-        if (_received is not null)
-        {
-            var frame = _received;
-            av_frame_free(&frame);
-            _received = null;
-        }
-
-        if (_last is not null)
-        {
-            var frame = _last;
-            av_frame_free(&frame);
-            _last = null;
-        }
-
-        if (_packet is not null)
-        {
-            var packet = _packet;
-            av_packet_free(&packet);
-            _packet = null;
-        }
-
-        if (_codec is not null)
-        {
-            var codec = _codec;
-            avcodec_free_context(&codec);
-            _codec = null;
-        }
+        FreeFrame(ref _received);
+        FreeFrame(ref _last);
+        FreePacket(ref _packet);
+        FreeCodecContext(ref _codec);
     }
 }

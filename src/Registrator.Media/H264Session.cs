@@ -355,32 +355,9 @@ public sealed unsafe class H264Session : IDisposable
             _scaler = null;
         }
 
-        if (_frame is not null)
-        {
-            var frame = _frame;
-            av_frame_free(&frame);
-            _frame = null;
-        }
-
-        if (_bgr is not null)
-        {
-            var frame = _bgr;
-            av_frame_free(&frame);
-            _bgr = null;
-        }
-
-        if (_packet is not null)
-        {
-            var packet = _packet;
-            av_packet_free(&packet);
-            _packet = null;
-        }
-
-        if (_codec is not null)
-        {
-            var codec = _codec;
-            avcodec_free_context(&codec);
-            _codec = null;
-        }
+        FreeFrame(ref _frame);
+        FreeFrame(ref _bgr);
+        FreePacket(ref _packet);
+        FreeCodecContext(ref _codec);
     }
 }

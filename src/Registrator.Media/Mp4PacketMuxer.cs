@@ -208,12 +208,7 @@ internal sealed unsafe class Mp4PacketMuxer : IDisposable
 
     private void Release()
     {
-        if (_packet is not null)
-        {
-            var packet = _packet;
-            av_packet_free(&packet);
-            _packet = null;
-        }
+        FreePacket(ref _packet);
 
         if (_format is not null)
         {

@@ -200,16 +200,7 @@ public abstract class ShardedTaskSpec : TestKit
     }
 
     /// <summary>Drives a fresh key into <paramref name="state"/> (<see cref="TaskState.Done"/>: StopTask's DONE) through the region.</summary>
-    protected void BringTo(string key, TaskState state, int frames = 0) => BringTo(key, state switch
-    {
-        TaskState.None => LifecycleColumn.None,
-        TaskState.Created => LifecycleColumn.Created,
-        TaskState.Pending => LifecycleColumn.Pending,
-        TaskState.Done => LifecycleColumn.Stopped,
-        TaskState.Finished => LifecycleColumn.Finished,
-        TaskState.Error => LifecycleColumn.Error,
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
-    }, frames);
+    protected void BringTo(string key, TaskState state, int frames = 0) => BringTo(key, TaskLifecycle.ColumnOf(state), frames);
 
     /// <summary>
     /// Drives a fresh key into a column of the lifecycle table through the region, as a client would, buffering

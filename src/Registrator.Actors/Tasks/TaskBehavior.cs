@@ -104,7 +104,7 @@ public static class TaskBehavior
                 statuses = statuses.RemoveAt(0);
                 counters = counters with { StatusesDropped = counters.StatusesDropped + 1 };
             }
-            _s = _s with { Statuses = statuses, Counters = counters, Column = ColumnOf(decision.Next) };
+            _s = _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next) };
             if (command.MessageJson is not null && IsNewer(timestamp))
                 _s = _s with { LatestMessageJson = command.MessageJson, LatestMessageTime = timestamp };
             ObserveForTrigger(command.Flag);
@@ -149,7 +149,7 @@ public static class TaskBehavior
             var unchanged = _s;
             if (decision.NewCycle) StartNewCycle();
             var frames = _s.Frames.HasSize ? _s.Frames : _s.Frames with { Width = command.Width, Height = command.Height };
-            _s = _s with { Frames = frames, Column = ColumnOf(decision.Next) };
+            _s = _s with { Frames = frames, Column = TaskLifecycle.ColumnOf(decision.Next) };
 
             // A frame that waits holds its raw pixels; one that goes to the encoder at once needs the node not to be full.
             var waits = command.CaptureTime is not null && Settings.ReorderWindow > TimeSpan.Zero;
@@ -551,7 +551,7 @@ public static class TaskBehavior
 
         private void Accept(TaskState next)
         {
-            if (_s.State != next) _s = _s with { Column = ColumnOf(next) };
+            if (_s.State != next) _s = _s with { Column = TaskLifecycle.ColumnOf(next) };
             Reply = new Accepted(Key, _s.State);
         }
 
@@ -560,17 +560,6 @@ public static class TaskBehavior
             _s = _s with { Counters = _s.Counters with { Rejected = _s.Counters.Rejected + 1 } };
             Reply = new Rejected(Key, _s.State, reason);
         }
-
-        private static LifecycleColumn ColumnOf(TaskState state) => state switch
-        {
-            TaskState.None => LifecycleColumn.None,
-            TaskState.Created => LifecycleColumn.Created,
-            TaskState.Pending => LifecycleColumn.Pending,
-            TaskState.Done => LifecycleColumn.Stopped,
-            TaskState.Finished => LifecycleColumn.Finished,
-            TaskState.Error => LifecycleColumn.Error,
-            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown state"),
-        };
     }
 
     /// <summary>The message is a JSON object; its numeric <c>timestamp</c> (seconds), when present, orders messages.</summary>

@@ -119,6 +119,18 @@ public static class TaskLifecycle
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "unknown column"),
     };
 
+    /// <summary>The column a state reached by a command shows (DONE by a command is StopTask's DONE, never registering).</summary>
+    public static LifecycleColumn ColumnOf(TaskState state) => state switch
+    {
+        TaskState.None => LifecycleColumn.None,
+        TaskState.Created => LifecycleColumn.Created,
+        TaskState.Pending => LifecycleColumn.Pending,
+        TaskState.Done => LifecycleColumn.Stopped,
+        TaskState.Finished => LifecycleColumn.Finished,
+        TaskState.Error => LifecycleColumn.Error,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown state"),
+    };
+
     private static LifecycleDecision Apply(TaskState next) => new(Verdict.Apply, next);
     private static LifecycleDecision NoOp(TaskState state) => new(Verdict.NoOp, state);
     private static LifecycleDecision NewCycle(TaskState next) => new(Verdict.Apply, next, NewCycle: true);
