@@ -92,11 +92,14 @@ internal static class BenchFrames
     /// encoded it, so the producer keeps at most about 2 × <paramref name="inFlight"/> raw frames of the key at the
     /// encoder (a camera at 10 fps is far slower than its encoder; this bounds the raw memory of a flood).
     /// </summary>
-    public static async Task BufferAsync(IActorRef region, string key, IReadOnlyList<byte[]> frames, bool copyEach = false, int inFlight = 4)
+    /// <param name="paceFps">Send at most this many frames a second, as a camera does; 0 = as fast as the task takes them.</param>
+    public static async Task BufferAsync(IActorRef region, string key, IReadOnlyList<byte[]> frames, bool copyEach = false, int inFlight = 4, double paceFps = 0)
     {
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < frames.Count; i++)
         {
+            if (paceFps > 0 && TimeSpan.FromSeconds(i / paceFps) - clock.Elapsed is { Ticks: > 0 } wait) await Task.Delay(wait);
             var pixels = copyEach ? (byte[])frames[i].Clone() : frames[i];
             var frame = new TaskCommands.AddFrame(key, Width, Height, pixels, i.ToString(CultureInfo.InvariantCulture), start + (double)i / FramesPerSecond);
             var reply = await region.Ask<object>(frame, AskTimeout);

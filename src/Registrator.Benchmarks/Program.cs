@@ -38,7 +38,7 @@ switch (verb)
         Console.Error.WriteLine("  buffer [--frames N] [--noise-filter F]   bytes a task holds per buffered 640x480 frame (testsrc2, testsrc2 + noise) vs 921,600 raw");
         Console.Error.WriteLine("  register [--tasks K] [--redis]   RegisterTask → EventRegistered p50/max at 30 and 300 buffered frames vs ClipWriter alone");
         Console.Error.WriteLine("  session [--frames N] [--runs R] [--noise]   one H264Session on one core (taskset -c 0) vs ffmpeg -c:v libx264, CPU per camera-hour");
-        Console.Error.WriteLine("  rss [--tasks T] [--frames N] [--shared]   node RSS growth, fresh process, T tasks × N frames buffered");
+        Console.Error.WriteLine("  rss [--tasks T] [--frames N] [--fps F | --burst] [--shared]   node RSS growth, fresh process, T tasks × N frames at F fps or at once");
         Console.Error.WriteLine("  remote-frames [--frames N] [--window W]   640x480 AddFrame client system → node over remoting");
         Console.Error.WriteLine("  events [--tasks N] [--frames F]   RegisterTask → mux → Redis, events/s and CPU per event");
         Console.Error.WriteLine("  nats [--messages N] [--keys K]   inference results end to end vs a bare subscriber");

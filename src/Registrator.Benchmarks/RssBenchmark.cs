@@ -36,6 +36,9 @@ internal static class RssBenchmark
         var frames = BenchArgs.Int(args, "--frames", 300);
         var shared = BenchArgs.Flag(args, "--shared");
         var idle = BenchArgs.Int(args, "--idle", 10);
+        // Cameras deliver frames at their rate (10 fps: 30 s for 300 frames); --burst pushes them as fast as the
+        // tasks take them, a burst that leaves the GC's high-water mark of freed raw frames in the RSS.
+        var fps = BenchArgs.Flag(args, "--burst") ? 0 : BenchArgs.Int(args, "--fps", 10);
         var work = Directory.CreateTempSubdirectory("registrator-bench-rss-").FullName;
         try
         {
@@ -52,7 +55,7 @@ internal static class RssBenchmark
 
             var keys = Enumerable.Range(0, tasks).Select(i => $"rss-{i}").ToArray();
             var clock = Stopwatch.StartNew();
-            await Task.WhenAll(keys.Select(key => BenchFrames.BufferAsync(region, key, pixels, copyEach: !shared)));
+            await Task.WhenAll(keys.Select(key => BenchFrames.BufferAsync(region, key, pixels, copyEach: !shared, paceFps: fps)));
             var snapshots = await BenchFrames.WaitBufferedAsync(region, keys, frames);
             clock.Stop();
             var after = Reading.Take(TimeSpan.FromSeconds(idle));
@@ -70,6 +73,7 @@ internal static class RssBenchmark
 
             Console.WriteLine($"## Node RSS growth: {tasks} tasks × {frames} frames of {BenchFrames.Width}x{BenchFrames.Height} testsrc2 buffered (fresh process, encoder pool of {settings.Media.PoolSize})");
             Console.WriteLine();
+            Console.WriteLine(Invariant($"Producers: {tasks} cameras at {(fps > 0 ? fps + " fps" : "full speed (a burst)")}."));
             Console.WriteLine(shared
                 ? "Producer: every AddFrame reuses one shared array per frame (--shared)."
                 : "Producer: every AddFrame carries its own copy of the pixels (as frames from remoting or NATS do); they are garbage once encoded.");
