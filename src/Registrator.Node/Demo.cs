@@ -16,7 +16,7 @@ namespace Registrator.Node;
 
 /// <summary>
 /// The end-to-end demo behind <c>./build.sh --target=Demo</c>: starts redis-server and nats-server on loopback, makes
-/// a sample clip with moving objects, starts a two-node cluster whose nodes each read the clip as a camera, publishes
+/// a sample clip with moving objects, starts a two-node cluster whose nodes both list the clip as two cameras (each read by one node of the cluster), publishes
 /// inference results over NATS as a detector would, waits for the registered events, prints them with ffprobe's
 /// summary of each clip, and stops everything it started.
 /// </summary>
@@ -55,7 +55,7 @@ public static class Demo
             try
             {
                 await WaitForClusterAsync(nodes, cancellation);
-                Say($"two-node cluster up: akka.tcp://{NodeHost.SystemName}@127.0.0.1:{seedPort} and one more; each node reads one camera");
+                Say($"two-node cluster up: akka.tcp://{NodeHost.SystemName}@127.0.0.1:{seedPort} and one more; both list both cameras, each camera is read by one node");
                 return await DetectAndReportAsync(work, redis.Port, nats.Port, Say, output, cancellation);
             }
             finally
@@ -191,7 +191,7 @@ public static class Demo
               events.outbox-path = {{JsonSerializer.Serialize(Path.Combine(work, $"outbox-{index}"))}}
               nats.servers = ["nats://127.0.0.1:{{natsPort}}"]
               http.enabled = off
-              cameras = [ { key = {{JsonSerializer.Serialize(Cameras[index])}}, source = {{JsonSerializer.Serialize(clip)}}, fps = 10, loop = on } ]
+              cameras = [ {{string.Join(", ", Cameras.Select(camera => $"{{ key = {JsonSerializer.Serialize(camera)}, source = {JsonSerializer.Serialize(clip)}, fps = 10, loop = on }}"))}} ]
             }
             """, new Hashtable());
 

@@ -132,13 +132,15 @@ public static class NodeHost
         registry.Register<EventStoreKey>(events);
         var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
         metrics.Observe(budget);
-        var region = TaskSharding.StartRegion(system, settings, new TaskDependencies(budget, encoders, events));
+        // Task state survives a moving shard and an idle passivation through Redis (TaskHandoff).
+        var region = TaskSharding.StartRegion(system, settings,
+            new TaskDependencies(budget, encoders, events, new TaskHandoff(node.Redis, settings.Task.StateTtl)));
         registry.Register<TaskRegion>(region);
 
         system.ActorOf(NatsBridge.Props(settings.Nats, region, node.BadInputs, node.Nats), "nats-bridge");
 
-        foreach (var camera in settings.Cameras)
-            system.ActorOf(CameraActor.Props(camera, region), "camera-" + Uri.EscapeDataString(camera.Key));
+        // Each camera is read by one node of the cluster at a time, and moves when that node leaves.
+        CameraReaders.Start(system, settings.Cameras, region, settings.Sharding.Role);
         node.Started(system, region, hostsShards: true);
     }
 

@@ -10,7 +10,7 @@ namespace Registrator.Actors.Configuration;
 public sealed record RegistratorSettings(
     TaskSettings Task, ShardingSettings Sharding, MediaSettings Media, RedisSettings Redis, EventStoreSettings Events, NatsSettings Nats)
 {
-    /// <summary>Cameras this node reads itself (<c>registrator.cameras</c>).</summary>
+    /// <summary>Cameras the cluster reads, each on one node at a time (<c>registrator.cameras</c>, the same list on every node).</summary>
     public IReadOnlyList<Registrator.Actors.Cameras.CameraSettings> Cameras { get; init; } = [];
 
     public static RegistratorSettings From(Config config)

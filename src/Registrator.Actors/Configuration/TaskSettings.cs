@@ -13,6 +13,10 @@ public sealed record TaskSettings
     public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>How long a frame with a capture time waits for frames captured before it (<c>reorder-window</c>).</summary>
     public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a stopped task's state waits in Redis for its next incarnation (<c>state-ttl</c>).</summary>
+    public TimeSpan StateTtl { get; init; } = TimeSpan.FromDays(1);
+    /// <summary>How long a starting task waits for its previous incarnation's state before it starts fresh.</summary>
+    public TimeSpan StateRestoreTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>The clips' frame rate (<c>registrator.media.fps</c>): the grid capture times are mapped onto.</summary>
     public int FramesPerSecond { get; init; } = 10;
     public TriggerSettings Trigger { get; init; } = new();
@@ -26,7 +30,12 @@ public sealed record TaskSettings
         PassivateAfter = task.GetTimeSpan("passivate-after"),
         RegistrationTimeout = task.GetTimeSpan("registration-timeout"),
         ReorderWindow = NotNegative(task.GetTimeSpan("reorder-window"), "reorder-window"),
+        StateTtl = Positive(task.GetTimeSpan("state-ttl"), "state-ttl"),
+        StateRestoreTimeout = Positive(task.GetTimeSpan("state-restore-timeout"), "state-restore-timeout"),
     };
+
+    private static TimeSpan Positive(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must be positive, got {value}");
 
     private static TimeSpan NotNegative(TimeSpan value, string key) =>
         value >= TimeSpan.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must not be negative, got {value}");

@@ -26,6 +26,7 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     private readonly Counter<long> _statuses;
     private readonly Counter<long> _framesDropped;
     private readonly Counter<long> _gopsDropped;
+    private readonly Counter<long> _taskState;
     private readonly Counter<long> _eventsRegistered;
     private readonly Counter<long> _registrationsFailed;
     private readonly Counter<long> _clipsFailed;
@@ -49,6 +50,8 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
             "Statuses accepted by tasks, by detected (true/false).");
         _framesDropped = _meter.CreateCounter<long>("registrator.frames.dropped", "{frame}",
             "Frames dropped, by reason: task-limit (max-frames) or node-budget (max-buffer-bytes), whole GOPs; rate (closer than 1/fps to the previous kept frame); late (capture time older than the reorder window allows).");
+        _taskState = _meter.CreateCounter<long>("registrator.task.state", "{task}",
+            "Task state values carried between incarnations through Redis, by outcome: saved, restored, save-failed, restore-failed.");
         _gopsDropped = _meter.CreateCounter<long>("registrator.gops.dropped", "{gop}",
             "Whole GOPs dropped from task buffers to stay within max-frames or max-buffer-bytes.");
         _eventsRegistered = _meter.CreateCounter<long>("registrator.events.registered", "{event}",
@@ -115,6 +118,9 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
             _ => "late",
         }));
     }
+
+    /// <param name="outcome">saved, restored, save-failed or restore-failed.</param>
+    public void TaskState(string outcome) => _taskState.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void GopsDropped(long count)
     {

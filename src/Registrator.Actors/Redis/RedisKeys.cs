@@ -11,6 +11,15 @@ public sealed record RedisKeys
     public const string DefaultListPrefix = "custom_events:";
     public const string DefaultListIdsPrefix = "custom_event_ids:";
 
+    /// <summary>
+    /// Prefix of the keys that carry a task's state value from one incarnation to the next (hand-off, passivation):
+    /// <c>registrator:task-state:&lt;task key&gt;</c>, written when the task stops, taken (GETDEL) when it starts.
+    /// </summary>
+    public const string TaskStatePrefix = "registrator:task-state:";
+
+    /// <summary>The key of <paramref name="taskKey"/>'s handed-off state.</summary>
+    public static string TaskStateOf(string taskKey) => TaskStatePrefix + taskKey;
+
     /// <summary>The sorted set: score = Unix seconds, member = the event's JSON.</summary>
     public string SortedSet { get; init; } = DefaultSortedSet;
     public string ListPrefix { get; init; } = DefaultListPrefix;

@@ -23,7 +23,7 @@ namespace Registrator.Actors.Tasks;
 ///                             (the next command starts the next cycle at once; registrations finish on their own)
 /// </code>
 /// </summary>
-public sealed class TaskActor : ReceiveActor, IWithTimers
+public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     /// <summary>
     /// Stops the entity. Sent by the entity itself through its shard (passivation, DeleteTask) and by sharding
@@ -35,14 +35,34 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         private Stop() { }
     }
 
+    /// <summary>
+    /// Stops the entity after its own passivation (idle, DeleteTask): sent back by its shard. Unlike the shard's
+    /// hand-off <see cref="Stop"/>, a deleted task leaves no state behind.
+    /// </summary>
+    public sealed class PassivateStop : IDeadLetterSuppression, INoSerializationVerificationNeeded
+    {
+        public static readonly PassivateStop Instance = new();
+        private PassivateStop() { }
+    }
+
+    private sealed class RestoreTimedOut : IDeadLetterSuppression, INoSerializationVerificationNeeded
+    {
+        public static readonly RestoreTimedOut Instance = new();
+        private RestoreTimedOut() { }
+    }
+
     private readonly TaskSettings _settings;
     private readonly FrameMemoryBudget _budget;
     private readonly IActorRef _encoder;
     private readonly IActorRef _eventStore;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
+    private readonly TaskHandoff? _handoff;
+    private readonly TaskDataSerializer _stateSerializer;
     private TaskData _state;
     private bool _reorderTimerOn;
+    private bool _keepStateOnStop;
+    private bool _stopping;
 
     public TaskActor(string key, TaskSettings settings, TaskDependencies dependencies)
     {
@@ -50,9 +70,93 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         _budget = dependencies.Budget;
         _encoder = dependencies.Encoder;
         _eventStore = dependencies.EventStore;
+        _handoff = dependencies.Handoff;
+        _stateSerializer = new TaskDataSerializer((ExtendedActorSystem)Context.System);
         _state = TaskData.New(key, new TaskSettingsView(settings.Trigger.WindowSize, settings.Trigger.Ratio));
+        if (_handoff is null) Active();
+        else Restoring();
+    }
 
-        Receive<Stop>(_ => Handle(StopRequested.Instance));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(string key, TaskSettings settings, TaskDependencies dependencies) =>
+        Akka.Actor.Props.Create(() => new TaskActor(key, settings, dependencies));
+
+    /// <summary>
+    /// Before its first message the task takes the state its previous incarnation left (a shard that moved, an idle
+    /// passivation), so nothing newer is handled against an empty task. Everything else waits in the stash.
+    /// </summary>
+    private void Restoring()
+    {
+        Receive<TaskStateRestored>(restored =>
+        {
+            if (restored.State is { } bytes) Restore(bytes);
+            BecomeActive();
+        });
+        Receive<TaskStateRestoreFailed>(failed =>
+        {
+            _metrics.TaskState("restore-failed");
+            _log.Error(failed.Cause, "[{0}] the previous incarnation's state could not be read from Redis: starting fresh", _state.Key);
+            BecomeActive();
+        });
+        Receive<RestoreTimedOut>(_ =>
+        {
+            _metrics.TaskState("restore-failed");
+            _log.Error("[{0}] no answer from Redis within {1} for the previous incarnation's state: starting fresh", _state.Key, _settings.StateRestoreTimeout);
+            BecomeActive();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Restore(byte[] bytes)
+    {
+        try
+        {
+            var restored = (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV1);
+            if (restored.Key != _state.Key)
+            {
+                _log.Error("[{0}] the state found in Redis belongs to task [{1}]: ignored", _state.Key, restored.Key);
+                _metrics.TaskState("restore-failed");
+                return;
+            }
+            // A new incarnation has a new encoder session, whose first packet is a keyframe anyway.
+            _state = restored with { StopRequested = false, Frames = restored.Frames with { ForceKeyframeNext = true } };
+            _budget.Add(_state.HeldBytes);
+            _metrics.TaskState("restored");
+            _log.Info("[{0}] restored: {1}, cycle {2}, {3} statuses, {4} frames ({5} bytes)",
+                _state.Key, _state.State, _state.Cycle, _state.Statuses.Count, _state.Frames.Count, _state.Frames.Bytes);
+        }
+        catch (Exception ex) when (ex is System.Runtime.Serialization.SerializationException or InvalidCastException)
+        {
+            _metrics.TaskState("restore-failed");
+            _log.Error(ex, "[{0}] the state found in Redis does not read: starting fresh", _state.Key);
+        }
+    }
+
+    private void BecomeActive()
+    {
+        Timers.Cancel(RestoreTimedOut.Instance);
+        Become(Active);
+        Stash.UnstashAll();
+        KeepReorderTimer();
+    }
+
+    private void Active()
+    {
+        Receive<Stop>(_ =>
+        {
+            // The shard is handing this task off (rebalance, leave, shutdown): its state goes to the next incarnation.
+            _keepStateOnStop = true;
+            Handle(new StopRequested(KeepState: true));
+        });
+        Receive<PassivateStop>(_ =>
+        {
+            // Idle: keep what it holds for the next message; deleted: nothing to keep.
+            _keepStateOnStop = _state.HasContent;
+            Handle(new StopRequested(KeepState: _keepStateOnStop));
+        });
         Receive<ReceiveTimeout>(_ => HandleIdle());
         Receive<AddStatus>(m =>
         {
@@ -66,15 +170,39 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         });
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    public static Props Props(string key, TaskSettings settings, TaskDependencies dependencies) =>
-        Akka.Actor.Props.Create(() => new TaskActor(key, settings, dependencies));
+    /// <summary>Writing the state for the next incarnation; the shard sends nothing new meanwhile.</summary>
+    private void Saving()
+    {
+        Receive<TaskStateSaved>(saved =>
+        {
+            if (saved.Failure is null)
+            {
+                _metrics.TaskState("saved");
+                if (_log.IsDebugEnabled) _log.Debug("[{0}] state saved for the next incarnation", _state.Key);
+            }
+            else
+            {
+                _metrics.TaskState("save-failed");
+                _log.Error(saved.Failure, "[{0}] the state could not be saved to Redis: {1} statuses and {2} frames are lost",
+                    _state.Key, _state.Statuses.Count, _state.Frames.Count);
+            }
+            Context.Stop(Self);
+        });
+        ReceiveAny(m =>
+        {
+            if (_log.IsDebugEnabled) _log.Debug("[{0}] stopping: {1} ignored", _state.Key, m.GetType().Name);
+        });
+    }
 
     protected override void PreStart()
     {
         _metrics.TaskStarted();
         Context.SetReceiveTimeout(_settings.PassivateAfter);
+        if (_handoff is null) return;
+        Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _settings.StateRestoreTimeout);
+        _handoff.TakeAsync(_state.Key).PipeTo(Self,
+            success: state => new TaskStateRestored(state),
+            failure: ex => new TaskStateRestoreFailed(ex));
     }
 
     protected override void PostStop()
@@ -128,7 +256,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
                 Passivate();
                 break;
             case TaskEffect.StopSelf:
-                Context.Stop(Self);
+                StopSelf();
                 break;
             case TaskEffect.Log l:
                 _log.Info(l.Template, l.Arguments);
@@ -190,6 +318,23 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Stops, first saving the state for the next incarnation when the stop was a hand-off or an idle passivation.</summary>
+    private void StopSelf()
+    {
+        if (_stopping) return;
+        _stopping = true;
+        if (_handoff is null || !_keepStateOnStop || !_state.HasContent)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        var bytes = _stateSerializer.ToBinary(_state);
+        Become(Saving);
+        _handoff.SaveAsync(_state.Key, bytes).PipeTo(Self,
+            success: () => new TaskStateSaved(null),
+            failure: ex => new TaskStateSaved(ex));
+    }
+
     private void HandleIdle()
     {
         if (_log.IsDebugEnabled) _log.Debug("[{0}] idle for {1}, passivating", _state.Key, _settings.PassivateAfter);
@@ -200,7 +345,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers
     private void Passivate()
     {
         Context.SetReceiveTimeout(null);
-        Context.Parent.Tell(new Passivate(Stop.Instance));
+        Context.Parent.Tell(new Passivate(PassivateStop.Instance));
     }
 
     /// <summary>Replies only to real actors: fire-and-forget producers (Tell without a sender) get no dead letters.</summary>

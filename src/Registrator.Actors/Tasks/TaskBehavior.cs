@@ -226,7 +226,10 @@ public static class TaskBehavior
 
         public void StopRequested()
         {
+            // Frames still in the reorder window go to the encoder now: the value that outlives this incarnation holds
+            // packets, and the stop waits until they are back.
             _s = _s with { StopRequested = true };
+            Release(ReleaseRule.All);
             StopIfDone();
         }
 
@@ -271,6 +274,7 @@ public static class TaskBehavior
                 return;
             }
             while (_s.Frames.Count > Settings.MaxFrames) DropOldestGop(nodeBudget: false);
+            StopIfDone();
         }
 
         public void EncodeFailed(FrameEncodeFailed failed)
@@ -287,6 +291,7 @@ public static class TaskBehavior
                 DispatchIfComplete(index);
             }
             CountDropped(1, gops: 0, nodeBudget: false);
+            StopIfDone();
         }
 
         public void ReleaseWaited() => Release(ReleaseRule.Window);
@@ -389,7 +394,8 @@ public static class TaskBehavior
 
         private void StopIfDone()
         {
-            if (_s.StopRequested && _s.Registrations.IsEmpty) _effects.Add(TaskEffect.StopSelf.Instance);
+            if (_s.StopRequested && _s.Registrations.IsEmpty && _s.Frames.InFlight == 0 && _s.Frames.Pending.IsEmpty)
+                _effects.Add(TaskEffect.StopSelf.Instance);
         }
 
         // ───── statuses and the trigger ─────

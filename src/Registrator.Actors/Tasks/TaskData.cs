@@ -29,6 +29,9 @@ public sealed record TaskData
     public bool StopRequested { get; init; }
     public TaskCounters Counters { get; init; } = new();
 
+    /// <summary>Anything worth handing to the task's next incarnation: a lifecycle state, statuses or frames.</summary>
+    public bool HasContent => Column != LifecycleColumn.None || !Statuses.IsEmpty || Frames.Count > 0 || !Frames.Pending.IsEmpty;
+
     /// <summary>Bytes this task holds against the node's budget: its cycle's packets and raw frames, and its registrations' packets.</summary>
     public long HeldBytes => Frames.HeldBytes + Registrations.Sum(r => r.Frames.Bytes);
 

@@ -31,7 +31,7 @@ public abstract record TaskEffect
         public static readonly Passivate Instance = new();
     }
 
-    /// <summary>Stop now: the shard asked, and no registration is in flight any more.</summary>
+    /// <summary>Stop now: the shard asked, no registration is in flight any more and every frame is back from the encoder.</summary>
     public sealed record StopSelf : TaskEffect
     {
         public static readonly StopSelf Instance = new();

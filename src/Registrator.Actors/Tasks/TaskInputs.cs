@@ -13,9 +13,12 @@ public sealed class ReleaseReorderedFrames : IDeadLetterSuppression, INoSerializ
     private ReleaseReorderedFrames() { }
 }
 
-/// <summary>The shard (hand-off, passivation) asked the entity to stop; it does once no registration is in flight.</summary>
-public sealed class StopRequested
+/// <summary>
+/// The shard (hand-off, passivation) asked the entity to stop; it does once no registration is in flight and every
+/// frame it sent to the encoder is back, so the value it leaves behind is complete.
+/// </summary>
+/// <param name="KeepState">The value goes to the next incarnation (hand-off, idle passivation); false after DeleteTask.</param>
+public sealed record StopRequested(bool KeepState = false)
 {
     public static readonly StopRequested Instance = new();
-    private StopRequested() { }
 }

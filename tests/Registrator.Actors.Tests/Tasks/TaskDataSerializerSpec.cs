@@ -197,7 +197,7 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         // A property added to the state must be added to TaskDataSerializer (and, once nodes run TaskData/1, to a
         // TaskData/2 beside it): this list is what TaskData/1 carries, derived values aside.
         AssertShape<TaskData>("Key", "Column", "State*", "Cycle", "Statuses", "Trigger", "LatestMessageJson", "LatestMessageTime",
-            "Frames", "Clock", "Registrations", "LastTriggered", "StopRequested", "Counters", "HeldBytes*");
+            "Frames", "Clock", "Registrations", "LastTriggered", "StopRequested", "Counters", "HeldBytes*", "HasContent*");
         AssertShape<CycleFrames>("Width", "Height", "Gops", "Count", "Bytes", "Pending", "PendingBytes*", "InFlight",
             "DiscardUntilKeyframe", "ForceKeyframeNext", "HasSize*", "RawFrameBytes*", "HeldBytes*");
         AssertShape<Gop>("Frames", "Bytes");
