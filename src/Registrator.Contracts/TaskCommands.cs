@@ -31,9 +31,11 @@ public static class TaskCommands
     /// <paramref name="FrameId"/> lets a registration pick its keyframe by the inference message's <c>frame_id</c>.
     /// <paramref name="CaptureTime"/> is when the frame was captured, Unix seconds with a fraction (NATS header
     /// <c>Frame-Time</c>); frames are put in capture order within <c>registrator.task.reorder-window</c> and the clip
-    /// follows capture time. Null: the time the task received it.
+    /// follows capture time. Null: the time the task received it. <paramref name="Format"/> <see cref="FrameFormat.Jpeg"/>:
+    /// <paramref name="Pixels"/> is a JPEG of that size, decoded on the task's node.
     /// </summary>
-    public sealed record AddFrame(string TaskKey, int Width, int Height, byte[] Pixels, string? FrameId = null, double? CaptureTime = null) : ITaskMessage;
+    public sealed record AddFrame(string TaskKey, int Width, int Height, byte[] Pixels, string? FrameId = null, double? CaptureTime = null,
+        FrameFormat Format = FrameFormat.Bgr24) : ITaskMessage;
 
     /// <summary>Empties the status list (Python <c>clear_key_task</c>); valid in every state, a no-op in (none).</summary>
     public sealed record ClearStatuses(string TaskKey) : ITaskMessage;

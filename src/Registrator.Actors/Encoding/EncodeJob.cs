@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Routing;
+using Registrator.Contracts;
 using Registrator.Media;
 
 namespace Registrator.Actors.Encoding;
@@ -13,6 +14,7 @@ namespace Registrator.Actors.Encoding;
 /// <param name="Cycle">The task's cycle the frame belongs to: the packet comes back tagged with it.</param>
 /// <param name="Pts">Presentation time in ticks of 1/fps, from the frame's capture time; strictly increasing per key.</param>
 /// <param name="ForceKeyframe">Start a GOP here (the first frame of a cycle, or after a dropped GOP).</param>
+/// <param name="Format">Raw BGR24, or a JPEG the encoder decodes first (frames cross nodes in the form they arrived in).</param>
 public sealed record EncodeFrame(
     string TaskKey,
     int Cycle,
@@ -21,7 +23,8 @@ public sealed record EncodeFrame(
     byte[] Pixels,
     long Pts,
     bool ForceKeyframe,
-    string? FrameId) : IConsistentHashable, INoSerializationVerificationNeeded
+    string? FrameId,
+    FrameFormat Format = FrameFormat.Bgr24) : IConsistentHashable, INoSerializationVerificationNeeded
 {
     public object ConsistentHashKey => TaskKey;
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Metrics;
+using Registrator.Contracts;
 using Registrator.Media;
 
 namespace Registrator.Actors.Encoding;
@@ -51,10 +52,12 @@ public sealed class EncoderActor : ReceiveActor
         var sender = Sender;
         try
         {
+            // A JPEG crossed to this node at its own size; it is decoded here, on the encoder's thread, once.
+            var pixels = frame.Format == FrameFormat.Jpeg ? JpegFrame.Decode(frame.Pixels, frame.Width, frame.Height) : frame.Pixels;
             var session = SessionFor(frame, sender);
-            var packet = session.Encoder.Encode(frame.Pixels, frame.Pts, frame.ForceKeyframe);
+            var packet = session.Encoder.Encode(pixels, frame.Pts, frame.ForceKeyframe);
             session.LastPts = frame.Pts;
-            session.LastPixels = frame.Pixels;
+            session.LastPixels = pixels;
             sender.Tell(new FrameEncoded(frame.Cycle, packet, frame.FrameId));
         }
         catch (Exception ex) when (ex is MediaException or ArgumentException)

@@ -1,17 +1,16 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using NATS.Client.Core;
-using OpenCvSharp;
+using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Nats;
 
 /// <summary>
 /// Reads one message of <c>registrator.frames</c> into the <see cref="AddFrame"/> the <see cref="NatsBridge"/> sends its
-/// task: task key in header <c>Task-Key</c>; payload JPEG (<c>Content-Type: image/jpeg</c>, decoded to BGR24 here) or raw
-/// BGR24 (<c>Content-Type: application/x-bgr24</c> with <c>Frame-Width</c> and <c>Frame-Height</c>); optional <c>Frame-Id</c>
-/// and <c>Frame-Time</c> (capture time, see <see cref="TryCaptureTime"/>).
-/// JPEG decoding is CPU work of a few milliseconds: the bridge runs this on the thread pool, never on an actor.
+/// task: task key in header <c>Task-Key</c>; payload JPEG (<c>Content-Type: image/jpeg</c>, forwarded as JPEG and decoded
+/// by the encoder on the task's node, so it crosses nodes at its own size) or raw BGR24 (<c>Content-Type:
+/// application/x-bgr24</c> with <c>Frame-Width</c> and <c>Frame-Height</c>); optional <c>Frame-Id</c> and
+/// <c>Frame-Time</c> (capture time, see <see cref="TryCaptureTime"/>).
 /// </summary>
 public static class FrameMessage
 {
@@ -31,7 +30,7 @@ public static class FrameMessage
         var contentType = Header(headers, NatsHeaderNames.ContentType)?.Split(';')[0].Trim().ToLowerInvariant();
         return contentType switch
         {
-            NatsHeaderNames.Jpeg => DecodeJpeg(key, bytes, frameId, captureTime, settings.MaxFramePayload),
+            NatsHeaderNames.Jpeg => ForwardJpeg(key, bytes, frameId, captureTime, settings.MaxFramePayload),
             NatsHeaderNames.Bgr24 => Raw(key, bytes, frameId, captureTime, headers),
             _ => new BadInput(BadInputReason.UnsupportedContentType,
                 $"[{key}] Content-Type '{contentType}' is neither {NatsHeaderNames.Jpeg} nor {NatsHeaderNames.Bgr24}"),
@@ -67,33 +66,29 @@ public static class FrameMessage
         return new AddFrame(key, width, height, bytes, frameId, captureTime);
     }
 
-    private static Parsed<AddFrame> DecodeJpeg(string key, byte[] jpeg, string? frameId, double? captureTime, int maxBytes)
+    /// <summary>
+    /// A JPEG frame stays a JPEG: it crosses to the task's node in the form it arrived in (tens of kB, not 0.9 MB of
+    /// BGR) and the encoder there decodes it. Here only its frame header (size) and its end marker are checked, so a
+    /// frame that is not a whole JPEG is bad input at once; a JPEG whose data does not decode is counted as a frame the
+    /// encoder could not take.
+    /// </summary>
+    private static Parsed<AddFrame> ForwardJpeg(string key, byte[] jpeg, string? frameId, double? captureTime, int maxBytes)
     {
         if (!JpegSize.TryRead(jpeg, out var width, out var height))
             return new BadInput(BadInputReason.UndecodableImage, $"[{key}] not a JPEG (no frame header)");
         if (3L * width * height > maxBytes)
             return new BadInput(BadInputReason.PayloadTooLarge, $"[{key}] JPEG of {width}x{height} decodes to more than max-frame-payload ({maxBytes} bytes)");
-        try
-        {
-            using var mat = Cv2.ImDecode(jpeg, ImreadModes.Color);
-            if (mat.Empty() || mat.Type() != MatType.CV_8UC3)
-                return new BadInput(BadInputReason.UndecodableImage, $"[{key}] JPEG does not decode");
-            return new AddFrame(key, mat.Width, mat.Height, ToBgr24(mat), frameId, captureTime);
-        }
-        catch (OpenCVException e)
-        {
-            return new BadInput(BadInputReason.UndecodableImage, $"[{key}] JPEG does not decode: {e.Message}");
-        }
+        if (!EndsWithEndOfImage(jpeg))
+            return new BadInput(BadInputReason.UndecodableImage, $"[{key}] JPEG is cut short (no end-of-image marker)");
+        return new AddFrame(key, width, height, jpeg, frameId, captureTime, FrameFormat.Jpeg);
     }
 
-    /// <summary>The pixels tightly packed (OpenCV may pad rows of a non-continuous matrix).</summary>
-    private static byte[] ToBgr24(Mat mat)
+    /// <summary>The EOI marker (FF D9) ends the data, allowing for the zero padding some encoders append.</summary>
+    private static bool EndsWithEndOfImage(byte[] jpeg)
     {
-        using var packed = mat.IsContinuous() ? null : mat.Clone();
-        var source = packed ?? mat;
-        var pixels = new byte[checked(source.Width * source.Height * 3)];
-        Marshal.Copy(source.Data, pixels, 0, pixels.Length);
-        return pixels;
+        var end = jpeg.Length;
+        while (end > 2 && jpeg[end - 1] == 0) end--;
+        return end >= 4 && jpeg[end - 2] == 0xFF && jpeg[end - 1] == 0xD9;
     }
 
     private static bool TryDimension(NatsHeaders? headers, string name, out int value) =>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Registrator.Contracts;
 using Registrator.Media;
 
 namespace Registrator.Actors.Tasks;
@@ -16,7 +17,9 @@ public sealed record Gop(ImmutableList<BufferedFrame> Frames, long Bytes)
 
 /// <summary>A raw frame waiting in the reorder window for frames captured before it (or about to go to the encoder).</summary>
 /// <param name="Timed">The producer gave the capture time; false: <paramref name="CaptureTime"/> is the arrival time.</param>
-public sealed record PendingFrame(byte[] Pixels, string? FrameId, double CaptureTime, DateTimeOffset ArrivedAt, bool Timed = true);
+/// <param name="Format">Raw BGR24, or the JPEG it arrived as (decoded by the encoder).</param>
+public sealed record PendingFrame(byte[] Pixels, string? FrameId, double CaptureTime, DateTimeOffset ArrivedAt, bool Timed = true,
+    FrameFormat Format = FrameFormat.Bgr24);
 
 /// <summary>
 /// The frames of one cycle, as an immutable value: H.264 packets grouped by GOP (each GOP starts on a keyframe),
@@ -36,7 +39,7 @@ public sealed record CycleFrames
     public long Bytes { get; init; }
     /// <summary>Raw frames in the reorder window, in capture order.</summary>
     public ImmutableList<PendingFrame> Pending { get; init; } = [];
-    public long PendingBytes => Pending.Count * RawFrameBytes;
+    public long PendingBytes => Pending.Sum(p => p.Pixels.LongLength);
     /// <summary>Frames sent to the encoder whose packets have not come back yet.</summary>
     public int InFlight { get; init; }
     /// <summary>The GOP being built was dropped: packets that depend on it are dropped until the next keyframe.</summary>

@@ -153,7 +153,7 @@ public static class TaskBehavior
 
             // A frame that waits holds its raw pixels; one that goes to the encoder at once needs the node not to be full.
             var waits = command.CaptureTime is not null && Settings.ReorderWindow > TimeSpan.Zero;
-            if (!MakeRoom(waits ? frames.RawFrameBytes : 1))
+            if (!MakeRoom(waits ? command.Pixels.LongLength : 1))
             {
                 _s = unchanged; // rejected: no new cycle, no GOP dropped
                 Reject($"node frame buffer full ({Settings.MaxBufferBytes - context.NodeBytesFree} of {Settings.MaxBufferBytes} bytes in use)");
@@ -163,7 +163,8 @@ public static class TaskBehavior
             _s = _s with
             {
                 Clock = clock with { Newest = Math.Max(clock.Newest, captureTime) },
-                Frames = _s.Frames.AddPending(new PendingFrame(command.Pixels, command.FrameId, captureTime, context.Now, Timed: command.CaptureTime is not null)),
+                Frames = _s.Frames.AddPending(new PendingFrame(command.Pixels, command.FrameId, captureTime, context.Now,
+                    Timed: command.CaptureTime is not null, Format: command.Format)),
             };
             // In-order sources (no Frame-Time: arrival order is capture order) need not wait for anything older.
             Release(waits ? ReleaseRule.Window : ReleaseRule.UpTo(captureTime));
@@ -471,7 +472,7 @@ public static class TaskBehavior
                 }
                 clock = clock with { LastTick = tick, LastKeptTime = pending.CaptureTime };
                 _effects.Add(new TaskEffect.Encode(new EncodeFrame(
-                    Key, _s.Cycle, frames.Width, frames.Height, pending.Pixels, tick, frames.ForceKeyframeNext, pending.FrameId)));
+                    Key, _s.Cycle, frames.Width, frames.Height, pending.Pixels, tick, frames.ForceKeyframeNext, pending.FrameId, pending.Format)));
                 frames = frames with { InFlight = frames.InFlight + 1, ForceKeyframeNext = false };
             }
             _s = _s with { Clock = clock, Frames = frames with { Pending = frames.Pending.RemoveRange(0, released) } };
@@ -535,7 +536,15 @@ public static class TaskBehavior
                 return $"frame size {frame.Width}x{frame.Height} is out of range (1..{max} pixels per side)";
             var expected = 3L * frame.Width * frame.Height;
             var actual = frame.Pixels?.LongLength ?? 0;
-            if (actual != expected) return $"frame of {frame.Width}x{frame.Height} BGR24 needs {expected} bytes, got {actual}";
+            switch (frame.Format)
+            {
+                case FrameFormat.Bgr24 when actual != expected:
+                    return $"frame of {frame.Width}x{frame.Height} BGR24 needs {expected} bytes, got {actual}";
+                case FrameFormat.Jpeg when actual is 0 || actual > expected:
+                    return $"JPEG frame of {frame.Width}x{frame.Height} has {actual} bytes (1..{expected} expected)";
+                case not (FrameFormat.Bgr24 or FrameFormat.Jpeg):
+                    return $"unknown frame format {frame.Format}";
+            }
             if (frame.CaptureTime is { } t && (!double.IsFinite(t) || t <= 0))
                 return string.Create(CultureInfo.InvariantCulture, $"capture time {t} is not a positive Unix time in seconds");
             return null;

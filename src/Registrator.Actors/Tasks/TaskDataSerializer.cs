@@ -4,6 +4,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
+using Registrator.Contracts;
 using Registrator.Media;
 
 namespace Registrator.Actors.Tasks;
@@ -139,7 +140,7 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         w.Write(f.Pending.Count);
         foreach (var pending in f.Pending)
         {
-            w.Write(pending.Pixels); w.Write(pending.FrameId); w.Write(pending.CaptureTime); w.Write(pending.ArrivedAt); w.Write(pending.Timed);
+            w.Write(pending.Pixels); w.Write(pending.FrameId); w.Write(pending.CaptureTime); w.Write(pending.ArrivedAt); w.Write(pending.Timed); w.Write((byte)pending.Format);
         }
         w.Write(f.InFlight);
         w.Write(f.DiscardUntilKeyframe);
@@ -232,7 +233,7 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         var pendingCount = r.ReadCount(4 + StringMin + 8 + 8, "pending frame");
         var pending = ImmutableList.CreateBuilder<PendingFrame>();
         for (var i = 0; i < pendingCount; i++)
-            pending.Add(new PendingFrame(r.ReadBytes(), r.ReadNullableString(), r.ReadDouble(), r.ReadDateTimeOffset(), r.ReadBool()));
+            pending.Add(new PendingFrame(r.ReadBytes(), r.ReadNullableString(), r.ReadDouble(), r.ReadDateTimeOffset(), r.ReadBool(), ReadEnum<FrameFormat>(r.ReadByte(), "frame format")));
         return new CycleFrames
         {
             Width = width,

@@ -20,6 +20,8 @@ namespace Registrator.Contracts.Serialization;
 /// <list type="bullet">
 /// <item><c>AddFrame/2</c>: <c>AddFrame/1</c> (key, width, height, pixels, frame id) plus the capture time as a presence
 /// byte and, when present, a double. <c>AddFrame/1</c> reads with no capture time.</item>
+/// <item><c>AddFrame/3</c>: <c>AddFrame/2</c> plus the <see cref="FrameFormat"/> byte; written only for a JPEG frame, so
+/// raw frames stay readable by nodes that know only <c>AddFrame/2</c>.</item>
 /// <item><c>TaskSnapshot/2</c>: <c>TaskSnapshot/1</c> plus frames pending, GOPs dropped, frames skipped, frames late and
 /// the registrations in flight (a count, then each event id, cycle, frame count and stage). <c>TaskSnapshot/1</c> reads
 /// with those counters zero and no registrations.</item>
@@ -49,7 +51,9 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
     {
         CreateTask => "CreateTask/1",
         AddStatus => "AddStatus/1",
-        AddFrame => "AddFrame/2",
+        // A raw frame keeps AddFrame/2, which older nodes read; only a JPEG frame needs /3.
+        AddFrame { Format: FrameFormat.Bgr24 } => "AddFrame/2",
+        AddFrame => "AddFrame/3",
         ClearStatuses => "ClearStatuses/1",
         StopTask => "StopTask/1",
         RegisterTask => "RegisterTask/1",
@@ -83,9 +87,11 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
             }
             case AddFrame m:
             {
+                var v3 = m.Format != FrameFormat.Bgr24;
                 var w = new WireWriter(WireWriter.SizeOf(m.TaskKey) + 8 + WireWriter.SizeOf(m.Pixels) + WireWriter.SizeOf(m.FrameId)
-                    + WireWriter.SizeOf(m.CaptureTime));
+                    + WireWriter.SizeOf(m.CaptureTime) + (v3 ? 1 : 0));
                 w.Write(m.TaskKey); w.Write(m.Width); w.Write(m.Height); w.Write(m.Pixels); w.Write(m.FrameId); w.Write(m.CaptureTime);
+                if (v3) w.Write((byte)m.Format);
                 return w.ToArray();
             }
             case RegisterTask m:
@@ -169,6 +175,8 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
             "AddStatus/1" => new AddStatus(r.ReadString(), r.ReadBool(), r.ReadNullableString()),
             "AddFrame/1" => new AddFrame(r.ReadString(), r.ReadInt(), r.ReadInt(), r.ReadBytes(), r.ReadNullableString()),
             "AddFrame/2" => new AddFrame(r.ReadString(), r.ReadInt(), r.ReadInt(), r.ReadBytes(), r.ReadNullableString(), r.ReadNullableDouble()),
+            "AddFrame/3" => new AddFrame(r.ReadString(), r.ReadInt(), r.ReadInt(), r.ReadBytes(), r.ReadNullableString(), r.ReadNullableDouble(),
+                Format(r.ReadByte())),
             "RegisterTask/1" => new RegisterTask(r.ReadString(), r.ReadString()),
             "Accepted/1" => new Accepted(r.ReadString(), State(r.ReadByte())),
             "Rejected/1" => new Rejected(r.ReadString(), State(r.ReadByte()), r.ReadString()),
@@ -222,6 +230,10 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
         w.Write(key);
         return w.ToArray();
     }
+
+    private static FrameFormat Format(byte value) => Enum.IsDefined((FrameFormat)value)
+        ? (FrameFormat)value
+        : throw new SerializationException($"invalid frame format {value}");
 
     private static TaskState State(byte value) => Enum.IsDefined((TaskState)value)
         ? (TaskState)value

@@ -262,4 +262,20 @@ public sealed class RegistratorSerializerSpec() : TestKit(RegistratorConfig.Load
 
         public byte[] ToArray() => [.. _bytes];
     }
+
+    [Fact]
+    public void A_JPEG_frame_round_trips_as_AddFrame_3_and_a_raw_one_stays_AddFrame_2()
+    {
+        var jpeg = new AddFrame(Key, 640, 480, [0xFF, 0xD8, 1, 2, 3, 0xFF, 0xD9], "f1", 1796000000.1, FrameFormat.Jpeg);
+
+        Assert.Equal("AddFrame/3", Serializer.Manifest(jpeg));
+        Assert.Equal("AddFrame/2", Serializer.Manifest(jpeg with { Format = FrameFormat.Bgr24 }));
+        var copy = Assert.IsType<AddFrame>(Serializer.FromBinary(Serializer.ToBinary(jpeg), "AddFrame/3"));
+        Assert.Equal((jpeg.TaskKey, jpeg.Width, jpeg.Height, jpeg.FrameId, jpeg.CaptureTime, jpeg.Format),
+            (copy.TaskKey, copy.Width, copy.Height, copy.FrameId, copy.CaptureTime, copy.Format));
+        Assert.Equal(jpeg.Pixels, copy.Pixels);
+        var badFormat = Serializer.ToBinary(jpeg);
+        badFormat[^1] = 7;
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary(badFormat, "AddFrame/3"));
+    }
 }

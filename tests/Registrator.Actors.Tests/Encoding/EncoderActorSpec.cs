@@ -6,6 +6,7 @@ using Akka.TestKit.Xunit2;
 using OpenCvSharp;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
+using Registrator.Contracts;
 using Registrator.Actors.Metrics;
 using Registrator.Media;
 using Registrator.Media.Tests.Support;
@@ -109,6 +110,35 @@ public sealed class EncoderActorSpec : TestKit
         Assert.Contains("bytes", failed.Reason);
         pool.Tell(FrameAt("camera-1", 7, 3), TestActor);
         Assert.True(ExpectMsg<FrameEncoded>().Packet.IsKeyframe);
+    }
+
+    [Fact]
+    public void A_JPEG_frame_is_decoded_on_the_encoder_and_its_clip_and_keyframe_show_its_pixels()
+    {
+        var pool = EncoderPool.Start(Sys, _settings);
+        using var image = new Mat(Height, Width, MatType.CV_8UC3, new Scalar(100, 100, 100));
+        Cv2.ImEncode(".jpg", image, out var jpeg);
+
+        pool.Tell(new EncodeFrame("camera-jpeg", 0, Width, Height, jpeg, 0, false, "j0", FrameFormat.Jpeg), TestActor);
+        var encoded = ExpectMsg<FrameEncoded>();
+        pool.Tell(new WriteClip(Guid.NewGuid(), "camera-jpeg", Width, Height, [encoded.Packet], KeyframeIndex: 0), TestActor);
+
+        var done = ExpectMsg<EncodeSucceeded>();
+        AssertGray(done.ImagePath, 100);
+        Assert.Equal(1, FfmpegCli.Probe(done.VideoPath).FramesRead);
+    }
+
+    [Fact]
+    public void A_JPEG_that_does_not_decode_or_has_another_size_is_answered_with_the_reason()
+    {
+        var pool = EncoderPool.Start(Sys, _settings);
+        using var image = new Mat(Height * 2, Width * 2, MatType.CV_8UC3, new Scalar(1, 2, 3));
+        Cv2.ImEncode(".jpg", image, out var larger);
+
+        pool.Tell(new EncodeFrame("camera-jpeg", 0, Width, Height, [0xFF, 0xD8, 0xFF, 0xD9], 0, false, null, FrameFormat.Jpeg), TestActor);
+        Assert.Contains("JPEG", ExpectMsg<FrameEncodeFailed>().Reason);
+        pool.Tell(new EncodeFrame("camera-jpeg", 0, Width, Height, larger, 1, false, null, FrameFormat.Jpeg), TestActor);
+        Assert.Contains($"{Width * 2}x{Height * 2}", ExpectMsg<FrameEncodeFailed>().Reason);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using NATS.Client.Core;
 using OpenCvSharp;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Nats;
+using Registrator.Contracts;
 using Xunit;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
@@ -12,7 +13,7 @@ namespace Registrator.Actors.Tests.Nats;
 public sealed class NatsFramesSpec(ITestOutputHelper output) : NatsBridgeSpec(output)
 {
     [Fact]
-    public async Task A_JPEG_frame_is_decoded_to_BGR24_and_buffered_at_its_size()
+    public async Task A_JPEG_frame_reaches_the_encoder_as_the_JPEG_it_arrived_as_and_decodes_there_in_BGR_order()
     {
         StartBridge();
         await AwaitBridgeReadyAsync();
@@ -33,12 +34,14 @@ public sealed class NatsFramesSpec(ITestOutputHelper output) : NatsBridgeSpec(ou
             var snapshot = await SnapshotAsync(key);
             Assert.Equal((1, 64, 48), (snapshot.FrameCount, snapshot.FrameWidth, snapshot.FrameHeight));
         });
-        // The task buffers the frame's packet; the pixels it encoded are the JPEG's, decoded to BGR24 once.
+        // The frame travels as its JPEG (not 0.9 MB of BGR) and the encoder on the task's node decodes it.
         var frame = EncoderFrames.ExpectMsg<EncodeFrame>();
-        Assert.Equal("frame_007", frame.FrameId);
-        Assert.InRange(frame.Pixels[0], 0, 10);
-        Assert.InRange(frame.Pixels[1], 0, 10);
-        Assert.InRange(frame.Pixels[2], 245, 255);
+        Assert.Equal(("frame_007", FrameFormat.Jpeg, 64, 48), (frame.FrameId, frame.Format, frame.Width, frame.Height));
+        Assert.Equal(jpeg, frame.Pixels);
+        var pixels = Registrator.Media.JpegFrame.Decode(frame.Pixels, frame.Width, frame.Height);
+        Assert.InRange(pixels[0], 0, 10);
+        Assert.InRange(pixels[1], 0, 10);
+        Assert.InRange(pixels[2], 245, 255);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Xunit;
+using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskReplies;
 
 namespace Registrator.Actors.Tests.Tasks;
@@ -211,5 +212,21 @@ public sealed class TaskBehaviorBoundsSpec
         Assert.True(clip.Packets[0].IsKeyframe);
         Assert.Equal(20L, clip.Packets[0].Pts);
         Assert.Equal((20L, 2L), (task.State.Counters.FramesDropped, task.State.Counters.GopsDropped));
+    }
+
+    [Fact]
+    public void A_JPEG_frame_is_buffered_as_the_JPEG_it_is_and_one_larger_than_its_raw_size_is_rejected()
+    {
+        var task = new BehaviorHarness();
+        var jpeg = new byte[10];
+
+        var accepted = task.Send(new AddFrame(task.Key, BehaviorHarness.Width, BehaviorHarness.Height, jpeg, "j", null, FrameFormat.Jpeg));
+        var tooLarge = task.Send(new AddFrame(task.Key, BehaviorHarness.Width, BehaviorHarness.Height, new byte[1000], "k", null, FrameFormat.Jpeg));
+
+        Assert.IsType<Accepted>(accepted.Reply);
+        var job = Assert.Single(task.EncodeJobs);
+        Assert.Equal(FrameFormat.Jpeg, job.Format);
+        Assert.Same(jpeg, job.Pixels);
+        Assert.Contains("JPEG", Assert.IsType<Rejected>(tooLarge.Reply).Reason);
     }
 }

@@ -203,7 +203,7 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         AssertShape<Gop>("Frames", "Bytes");
         AssertShape<BufferedFrame>("Packet", "FrameId");
         AssertShape<EncodedPacket>("Data", "Pts", "IsKeyframe");
-        AssertShape<PendingFrame>("Pixels", "FrameId", "CaptureTime", "ArrivedAt", "Timed");
+        AssertShape<PendingFrame>("Pixels", "FrameId", "CaptureTime", "ArrivedAt", "Timed", "Format");
         AssertShape<WindowTrigger>("Window", "Ratio", "Seen", "Detections");
         AssertShape<CaptureClock>("Epoch", "LastTick", "LastKeptTime", "Newest");
         AssertShape<TaskCounters>("FramesDropped", "GopsDropped", "FramesSkipped", "FramesLate", "StatusesDropped", "Rejected",
