@@ -17,6 +17,7 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
 {
     private ActorSystem? _system;
     private IActorRef? _region;
+    private string? _publicUrl;
 
     public RegistratorSettings Settings { get; } = settings;
     public HttpSettings Http { get; } = http;
@@ -25,6 +26,18 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
     public BadInputCounters BadInputs { get; } = new();
     public NatsConnectivity Nats { get; } = new();
     public EventFeed Feed { get; } = new();
+    /// <summary>Proxies /media requests for files another node wrote.</summary>
+    public MediaProxy Proxy { get; } = new(http);
+
+    /// <summary>
+    /// This node's HTTP base URL as other nodes reach it (the <c>node</c> of the events it records); <c>null</c> while
+    /// unknown (HTTP off, or listening on port 0 and not yet started).
+    /// </summary>
+    public string? PublicUrl
+    {
+        get => Volatile.Read(ref _publicUrl);
+        set => Volatile.Write(ref _publicUrl, value);
+    }
 
     /// <summary>The node's actor system; <c>null</c> until its actors have started.</summary>
     public ActorSystem? System => Volatile.Read(ref _system);
@@ -47,5 +60,6 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
     {
         Redis.Dispose();
         Metrics.Dispose();
+        Proxy.Dispose();
     }
 }

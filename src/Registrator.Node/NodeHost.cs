@@ -47,6 +47,9 @@ public static class NodeHost
     {
         var http = HttpSettings.From(config);
         var node = new NodeContext(RegistratorSettings.From(config), http, new RegistratorMetrics());
+        var clusterHost = ClusterHostOf(config);
+        // Known before the server starts unless it listens on port 0; then set once Kestrel has bound (below).
+        if (http.Enabled) node.PublicUrl = http.PublicUrl ?? NodeUrl.FromListen(http.Listen, clusterHost);
         if (!http.Enabled)
         {
             var builder = Host.CreateApplicationBuilder();
@@ -62,7 +65,11 @@ public static class NodeHost
             .WithMetrics(metrics => metrics.AddMeter(node.Metrics.MeterName).AddPrometheusExporter());
         var app = Owning(web.Build());
         HttpApi.Map(app, node);
-        app.Lifetime.ApplicationStarted.Register(() => LogListening(app, node));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            if (http.PublicUrl is null && HttpAddress(app) is { } listening) node.PublicUrl = NodeUrl.Derive(listening, clusterHost);
+            LogListening(app, node);
+        });
         return app;
     }
 
@@ -75,6 +82,12 @@ public static class NodeHost
         var addresses = host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
         return addresses?.FirstOrDefault() is { } first ? new Uri(first.TrimEnd('/') + "/") : null;
     }
+
+    /// <summary>The host name this node gives the cluster (REGISTRATOR_HOSTNAME): what other nodes reach it by.</summary>
+    private static string? ClusterHostOf(Config config) =>
+        config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } name
+            ? name
+            : config.GetString("akka.remote.dot-netty.tcp.hostname", "");
 
     /// <summary>Resolves the node's context once, so the container owns it and disposes it with the host.</summary>
     private static T Owning<T>(T host) where T : IHost
@@ -128,7 +141,7 @@ public static class NodeHost
 
         var encoders = EncoderPool.Start(system, settings.Media);
         registry.Register<EncoderPoolKey>(encoders);
-        var events = system.ActorOf(EventStoreActor.Props(settings.Events, node.Redis, settings.Media.OutputPath), EventStoreActor.DefaultName);
+        var events = system.ActorOf(EventStoreActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, () => node.PublicUrl), EventStoreActor.DefaultName);
         registry.Register<EventStoreKey>(events);
         var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
         metrics.Observe(budget);

@@ -5,7 +5,8 @@ namespace Registrator.Actors.Events;
 /// <summary>
 /// The sorted-set member of an event, in the Python module's schema plus our additions:
 /// <c>{"&lt;task key&gt;": {"message": {…verbatim…}, "video_proofs": "&lt;mp4&gt;"|null, "image_proof_path": "&lt;jpg&gt;"|null,
-/// "event_id": "&lt;uuid&gt;", "timestamp": &lt;unix seconds&gt;, "error": "…" (only when the clip failed)}}</c>.
+/// "event_id": "&lt;uuid&gt;", "timestamp": &lt;unix seconds&gt;, "error": "…" (only when the clip failed),
+/// "node": "http://&lt;host&gt;:&lt;port&gt;" (the writing node's HTTP base URL, when it has one)}}</c>.
 /// Built once per event by <see cref="SortedSetEventSink"/>; the outbox keeps these exact bytes, so every retry's ZADD
 /// names the same member and is a no-op once one succeeded. Also the JSON of <see cref="EventRecorded"/>.
 /// </summary>
@@ -13,8 +14,13 @@ public static class EventMember
 {
     /// <summary>The member JSON.</summary>
     /// <exception cref="ArgumentException">The message is not valid JSON (it is written verbatim, so it must be).</exception>
-    public static string Build(RegisteredEvent e) => EventJson.Write(e.MessageJson.Length + 256, e, static (json, e) =>
+    public static string Build(RegisteredEvent e) => Build(e, node: null);
+
+    /// <summary>The member JSON, naming <paramref name="node"/> (the writing node's HTTP base URL) when not <c>null</c>.</summary>
+    /// <exception cref="ArgumentException">The message is not valid JSON (it is written verbatim, so it must be).</exception>
+    public static string Build(RegisteredEvent e, string? node) => EventJson.Write(e.MessageJson.Length + 256, (e, node), static (json, state) =>
     {
+        var (e, node) = state;
         json.WriteStartObject();
         json.WriteStartObject(e.TaskKey);
         json.WritePropertyName("message");
@@ -24,6 +30,7 @@ public static class EventMember
         json.WriteString("event_id", e.EventId.ToString("D"));
         json.WriteNumber("timestamp", e.Timestamp);
         if (e.Error is not null) json.WriteString("error", e.Error);
+        if (node is not null) json.WriteString("node", node);
         json.WriteEndObject();
         json.WriteEndObject();
     });

@@ -17,7 +17,8 @@ namespace Registrator.Actors.Events;
 /// <see cref="IEventSink"/> and, once Redis has it, tells <see cref="RecordEvent.ReplyTo"/>
 /// <see cref="TaskEvents.EventRegistered"/>, which it also publishes on the event stream (with <see cref="EventRecorded"/>)
 /// and, on a cluster node, on the DistributedPubSub topic <see cref="Topic"/>. Also answers <see cref="RunRetention"/>.
-/// Redis being down delays events; it never loses or duplicates them.
+/// Redis being down delays events; it never loses or duplicates them. On a node with HTTP, each sorted-set member also
+/// names the writing node's HTTP base URL (<c>node</c>), so every node can serve (proxy) the event's clip and keyframe.
 /// <code>
 ///   Recovering ───── outbox read, compacted ─────► Running
 ///   │ RecordEvents wait, not yet acknowledged       │ outbox: one file operation at a time: append + fsync (then
@@ -44,6 +45,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private readonly IEventSink _sink;
     private readonly IReadOnlyDictionary<string, IEventSink> _sinks;
     private readonly EventRetention _retention;
+    private readonly Func<string?>? _node;
     private readonly DeliveryQueue _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -85,6 +87,16 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     {
     }
 
+    /// <summary>
+    /// An event store on the node's shared connection whose sorted-set members name the writing node: <paramref name="node"/>
+    /// gives its HTTP base URL (e.g. <c>http://10.0.0.5:8080</c>) when an event is prepared, <c>null</c> while not known.
+    /// </summary>
+    public EventStoreActor(EventStoreSettings settings, RedisConnection connection, string outputPath, Func<string?> node)
+        : this(settings, connection, ownsConnection: false, outputPath)
+    {
+        _node = node;
+    }
+
     private EventStoreActor(EventStoreSettings settings, RedisConnection connection, bool ownsConnection, string outputPath)
     {
         _settings = settings;
@@ -111,6 +123,13 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     /// <summary>An event store on a shared connection, which the caller disposes.</summary>
     public static Props Props(EventStoreSettings settings, RedisConnection connection, string outputPath) =>
         Akka.Actor.Props.Create(() => new EventStoreActor(settings, connection, outputPath));
+
+    /// <summary>
+    /// An event store on a shared connection whose members name this node: <paramref name="node"/> returns the node's HTTP
+    /// base URL (the <c>node</c> field of each member), or <c>null</c> while it is not known (no field then).
+    /// </summary>
+    public static Props Props(EventStoreSettings settings, RedisConnection connection, string outputPath, Func<string?> node) =>
+        Akka.Actor.Props.Create(() => new EventStoreActor(settings, connection, outputPath, node));
 
     /// <summary>
     /// An event store configured from a whole configuration (as <c>RegistratorConfig.Load()</c> gives):
@@ -264,6 +283,9 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         try
         {
             pending = _sink.Prepare(record.Event);
+            // The sorted-set member names the writing node, so any node can find (and proxy) its clip and keyframe.
+            if (pending.Sink == SortedSetEventSink.SinkName && _node?.Invoke() is { } node)
+                pending = pending with { Payload = EventMember.Build(record.Event, node) };
         }
         catch (Exception ex) when (ex is ArgumentException or JsonException)
         {
@@ -461,7 +483,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         Reply(delivery.ReplyTo, registered);
         Context.System.EventStream.Publish(registered);
         _metrics.EventRegistered(withClip: e.Error is null);
-        var member = delivery.Pending.Sink == SortedSetEventSink.SinkName ? delivery.Pending.Payload : EventMember.Build(e);
+        var member = delivery.Pending.Sink == SortedSetEventSink.SinkName ? delivery.Pending.Payload : EventMember.Build(e, _node?.Invoke());
         Context.System.EventStream.Publish(new EventRecorded(e, member));
         _pubSub?.Tell(new Publish(Topic, registered));
     }

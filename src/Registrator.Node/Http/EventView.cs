@@ -5,7 +5,8 @@ namespace Registrator.Node.Http;
 
 /// <summary>
 /// One event as <c>/api/events</c> returns it: the Redis member's fields under their Redis names (the Python module's
-/// schema plus ours), the score as <c>timestamp</c>, and links to the clip and keyframe when this node has the files.
+/// schema plus ours), the score as <c>timestamp</c>, and the node that wrote the files, and links to the clip and keyframe whenever a node can serve them (this node
+/// from its disk, any other by proxying to the writing node).
 /// </summary>
 /// <param name="EventId">The member's <c>event_id</c>; for members the Python module wrote (without one), the <c>&lt;uuid&gt;</c> of its file names.</param>
 /// <param name="Message">The inference message, verbatim.</param>
@@ -18,6 +19,10 @@ internal sealed record EventView(
     string? ImageProofPath,
     string? Error)
 {
+    /// <summary>The member's <c>node</c>: the HTTP base URL of the node that wrote the files; <c>null</c> when it names none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Node { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ClipUrl { get; init; }
 
@@ -42,13 +47,19 @@ internal sealed record EventView(
             var image = StringOf(task.Value, "image_proof_path");
             var id = Guid.TryParse(StringOf(task.Value, "event_id"), out var eventId) ? eventId : IdFromFileName(video) ?? IdFromFileName(image);
             JsonElement? message = task.Value.TryGetProperty("message", out var m) ? m.Clone() : null;
-            return new EventView(id, task.Name, score, message, video, image, StringOf(task.Value, "error"));
+            return new EventView(id, task.Name, score, message, video, image, StringOf(task.Value, "error"))
+            {
+                Node = StringOf(task.Value, "node"),
+            };
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    /// <summary>The path the member names for <paramref name="kind"/> (<c>null</c>: the event has no such file).</summary>
+    public string? ProofOf(MediaKind kind) => kind == MediaKind.Clip ? VideoProofs : ImageProofPath;
 
     /// <summary>The Python module names both files after the event's uuid: <c>$TMP_PATH/&lt;uuid&gt;/&lt;uuid&gt;.mp4</c>.</summary>
     private static Guid? IdFromFileName(string? path) =>

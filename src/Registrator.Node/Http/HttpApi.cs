@@ -27,6 +27,8 @@ namespace Registrator.Node.Http;
 ///   GET /media/{eventId}/clip.mp4      video/mp4, with range requests (206) so players can seek
 ///   GET /media/{eventId}/keyframe.jpg  image/jpeg
 /// </code>
+/// Media that another node wrote (each node has its own TMP_PATH) is proxied to that node (<see cref="MediaProxy"/>),
+/// found through the event's <c>node</c> field in Redis.
 /// With <c>registrator.http.token</c> set, everything but the open paths needs the token (<see cref="BearerTokenGate"/>).
 /// </summary>
 internal static class HttpApi
@@ -70,7 +72,7 @@ internal static class HttpApi
                 var page = await queries.ListAsync(filter, cancellation);
                 return Results.Json(new
                 {
-                    events = page.Events.Select(e => WithMedia(e, media)),
+                    events = page.Events.Select(e => WithMedia(e, media, node)),
                     offset = filter.Offset,
                     limit = filter.Limit,
                     has_more = page.HasMore,
@@ -91,7 +93,7 @@ internal static class HttpApi
             try
             {
                 return await queries.FindAsync(id, cancellation) is { } found
-                    ? Results.Json(WithMedia(found, media), ApiJson.Options)
+                    ? Results.Json(WithMedia(found, media, node), ApiJson.Options)
                     : NotFound($"no event {id} in {queries.SortedSetKey}");
             }
             catch (Exception e) when (IsRedisFailure(e))
@@ -118,15 +120,29 @@ internal static class HttpApi
             }
         });
 
-        app.MapGet("/media/{eventId}/{file}", (string eventId, string file, HttpResponse response) =>
+        app.MapGet("/media/{eventId}/{file}", async (string eventId, string file, HttpContext context) =>
         {
             // The path is built from the parsed id, never from the request text: "..", "%2F" and the like cannot get here.
-            if (!Guid.TryParseExact(eventId, "D", out var id) || MediaFiles.KindOf(file) is not { } kind
-                || media.Find(id, kind) is not { } path)
-                return Results.NotFound();
-            // An event's files never change once written (they appear atomically): the browser may keep them.
-            response.Headers.CacheControl = "private, max-age=86400";
-            return Results.File(path, MediaFiles.ContentType(kind), lastModified: File.GetLastWriteTimeUtc(path), enableRangeProcessing: true);
+            if (!Guid.TryParseExact(eventId, "D", out var id) || MediaFiles.KindOf(file) is not { } kind) return Results.NotFound();
+            if (media.Find(id, kind) is { } path)
+            {
+                // An event's files never change once written (they appear atomically): the browser may keep them.
+                context.Response.Headers.CacheControl = "private, max-age=86400";
+                return Results.File(path, MediaFiles.ContentType(kind), lastModified: File.GetLastWriteTimeUtc(path), enableRangeProcessing: true);
+            }
+            // Not on this disk. A request another node proxied here stops here (the loop guard); any other goes to the
+            // node that wrote the files, as the event in Redis names it, unless that is this node.
+            if (context.Request.Headers.ContainsKey(MediaProxy.ProxiedHeader)) return Results.NotFound();
+            EventView? found;
+            try
+            {
+                found = await queries.FindAsync(id, context.RequestAborted);
+            }
+            catch (Exception e) when (IsRedisFailure(e))
+            {
+                return RedisUnavailable(log, queries, e);
+            }
+            return found is not null && RemoteWriter(found, kind, node) is { } writer ? node.Proxy.Forward(writer, id, kind) : Results.NotFound();
         });
     }
 
@@ -175,15 +191,29 @@ internal static class HttpApi
         return context.Request.RouteValues["key"] is string routed ? routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase) : null;
     }
 
-    private static EventView WithMedia(EventView e, MediaFiles media)
+    /// <summary>The event with links to the files any node can serve: from this node's disk, or proxied from the writing node.</summary>
+    private static EventView WithMedia(EventView e, MediaFiles media, NodeContext node)
     {
         if (e.EventId is not { } id) return e;
         return e with
         {
-            ClipUrl = media.Find(id, MediaKind.Clip) is null ? null : $"/media/{id:D}/{MediaFiles.FileName(MediaKind.Clip)}",
-            KeyframeUrl = media.Find(id, MediaKind.Keyframe) is null ? null : $"/media/{id:D}/{MediaFiles.FileName(MediaKind.Keyframe)}",
+            ClipUrl = Servable(e, id, MediaKind.Clip, media, node) ? $"/media/{id:D}/{MediaFiles.FileName(MediaKind.Clip)}" : null,
+            KeyframeUrl = Servable(e, id, MediaKind.Keyframe, media, node) ? $"/media/{id:D}/{MediaFiles.FileName(MediaKind.Keyframe)}" : null,
         };
     }
+
+    private static bool Servable(EventView e, Guid id, MediaKind kind, MediaFiles media, NodeContext node) =>
+        media.Find(id, kind) is not null || RemoteWriter(e, kind, node) is not null;
+
+    /// <summary>
+    /// The base URL of the other node that holds the event's <paramref name="kind"/> file, or <c>null</c>: the event has
+    /// no such file, names no usable node (the Python module's members, a node without HTTP), or names this node.
+    /// </summary>
+    private static string? RemoteWriter(EventView e, MediaKind kind, NodeContext node) =>
+        e.ProofOf(kind) is not null && e.Node is { } writer && NodeUrl.IsUsable(writer)
+        && !string.Equals(writer.TrimEnd('/'), node.PublicUrl, StringComparison.OrdinalIgnoreCase)
+            ? writer
+            : null;
 
     /// <summary>
     /// <c>text/event-stream</c> until the client goes away: a <c>registered</c> event per notice, and a comment line

@@ -17,6 +17,13 @@ public sealed record HttpSettings
     public int MaxPageSize { get; init; } = 500;
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan StreamHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// This node's HTTP base URL as other nodes reach it (no trailing slash), written into each event it records;
+    /// <c>null</c> = derived from the address the server actually listens on (<see cref="NodeUrl.Derive"/>).
+    /// </summary>
+    public string? PublicUrl { get; init; }
+    /// <summary>How long a proxied media request waits for the writing node to connect and answer its headers.</summary>
+    public TimeSpan ProxyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Parses <c>registrator.http</c>; a missing section or key takes the documented default.</summary>
     /// <exception cref="ConfigurationException">A value is out of range; the message names the key.</exception>
@@ -44,10 +51,13 @@ public sealed record HttpSettings
             MaxPageSize = http.GetInt("max-page-size", defaults.MaxPageSize),
             ReadyTimeout = http.GetTimeSpan("ready-timeout", defaults.ReadyTimeout),
             StreamHeartbeat = http.GetTimeSpan("stream-heartbeat", defaults.StreamHeartbeat),
+            PublicUrl = http.GetString("public-url", "") is { Length: > 0 } url ? ParsePublicUrl(url) : null,
+            ProxyTimeout = http.GetTimeSpan("proxy-timeout", defaults.ProxyTimeout),
         };
         Positive(settings.AskTimeout, "ask-timeout");
         Positive(settings.ReadyTimeout, "ready-timeout");
         Positive(settings.StreamHeartbeat, "stream-heartbeat");
+        Positive(settings.ProxyTimeout, "proxy-timeout");
         if (settings.MaxPageSize <= 0) throw new ConfigurationException($"registrator.http.max-page-size must be positive, got {settings.MaxPageSize}");
         if (settings.DefaultPageSize <= 0 || settings.DefaultPageSize > settings.MaxPageSize)
             throw new ConfigurationException($"registrator.http.default-page-size must be 1..max-page-size ({settings.MaxPageSize}), got {settings.DefaultPageSize}");
@@ -56,6 +66,15 @@ public sealed record HttpSettings
 
     /// <summary>Never prints the token (records print every property by default).</summary>
     public override string ToString() => $"http://{Listen}{(Token is null ? "" : " (token required)")}";
+
+    /// <summary><c>http://host:port</c> or <c>https://host:port/prefix</c>: absolute, no query or fragment; the trailing slash dropped.</summary>
+    private static string ParsePublicUrl(string value)
+    {
+        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            throw new ConfigurationException($"registrator.http.public-url must be an absolute http:// or https:// URL without query, e.g. \"http://10.0.0.5:8080\", got \"{value}\"");
+        return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    }
 
     private static void Positive(TimeSpan value, string key)
     {

@@ -60,12 +60,13 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>Builds and starts a node, and returns once its task region answers.</summary>
     /// <param name="hocon">Inline HOCON over the test defaults (e.g. <c>registrator.http.token</c>).</param>
     /// <param name="natsUrl">The NATS server; <c>null</c> = a loopback port nobody listens on.</param>
-    public static async Task<TestNode> StartAsync(RedisServer redis, string hocon = "", string? natsUrl = null)
+    /// <param name="eventsKey">The sorted set; <c>null</c> = a fresh one. Nodes given the same key share their events.</param>
+    public static async Task<TestNode> StartAsync(RedisServer redis, string hocon = "", string? natsUrl = null, string? eventsKey = null)
     {
         var temp = new TempDirectory();
         Directory.CreateDirectory(temp.Combine("media"));
         Directory.CreateDirectory(temp.Combine("outside"));
-        var eventsKey = "events-" + Guid.NewGuid().ToString("N")[..12];
+        eventsKey ??= "events-" + Guid.NewGuid().ToString("N")[..12];
         var config = RegistratorConfig.Load($$"""
             akka.loglevel = WARNING
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
