@@ -39,7 +39,16 @@ public sealed record CycleFrames
     public long Bytes { get; init; }
     /// <summary>Raw frames in the reorder window, in capture order.</summary>
     public ImmutableList<PendingFrame> Pending { get; init; } = [];
-    public long PendingBytes => Pending.Sum(p => p.Pixels.LongLength);
+    public long PendingBytes
+    {
+        get
+        {
+            if (Pending.IsEmpty) return 0;
+            long bytes = 0;
+            foreach (var frame in Pending) bytes += frame.Pixels.LongLength;
+            return bytes;
+        }
+    }
     /// <summary>Frames sent to the encoder whose packets have not come back yet.</summary>
     public int InFlight { get; init; }
     /// <summary>The GOP being built was dropped: packets that depend on it are dropped until the next keyframe.</summary>

@@ -32,8 +32,20 @@ public sealed record TaskData
     /// <summary>Anything worth handing to the task's next incarnation: a lifecycle state, statuses or frames.</summary>
     public bool HasContent => Column != LifecycleColumn.None || !Statuses.IsEmpty || Frames.Count > 0 || !Frames.Pending.IsEmpty;
 
-    /// <summary>Bytes this task holds against the node's budget: its cycle's packets and raw frames, and its registrations' packets.</summary>
-    public long HeldBytes => Frames.HeldBytes + Registrations.Sum(r => r.Frames.Bytes);
+    /// <summary>
+    /// Bytes this task holds against the node's budget: its cycle's packets and raw frames, and its registrations'
+    /// packets. Read on every message, so it walks no list that is empty and allocates nothing.
+    /// </summary>
+    public long HeldBytes
+    {
+        get
+        {
+            var bytes = Frames.HeldBytes;
+            if (Registrations.IsEmpty) return bytes;
+            foreach (var registration in Registrations) bytes += registration.Frames.Bytes;
+            return bytes;
+        }
+    }
 
     public static TaskData New(string key, TaskSettingsView settings) => new()
     {
