@@ -24,14 +24,15 @@ public static class RegistratorConfig
 
     /// <summary>
     /// <paramref name="overrides"/> (highest priority), then the process environment, then the defaults.
-    /// Pass <paramref name="environment"/> to read variables from elsewhere than the process (tests).
+    /// Pass <paramref name="environment"/> to read variables from elsewhere than the process (tests). Sharding's hand-off
+    /// and CoordinatedShutdown timeouts follow from the result (<see cref="HandoffTimeouts"/>).
     /// </summary>
     public static Config Load(Config? overrides = null, IDictionary? environment = null)
     {
         var env = EnvironmentOverrides.ToHocon(environment ?? Environment.GetEnvironmentVariables());
         var config = Defaults;
         if (!string.IsNullOrWhiteSpace(env)) config = ConfigurationFactory.ParseString(env).WithFallback(config);
-        return overrides is null ? config : overrides.WithFallback(config);
+        return HandoffTimeouts.Apply(overrides is null ? config : overrides.WithFallback(config));
     }
 
     /// <summary>As <see cref="Load(Config?, IDictionary?)"/>, with inline HOCON text as the overrides.</summary>
