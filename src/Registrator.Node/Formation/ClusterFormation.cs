@@ -4,7 +4,6 @@ using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Discovery;
-using Akka.Discovery.KubernetesApi;
 using Akka.Hosting;
 using Akka.Management.Dsl;
 using Akka.Management.Cluster.Bootstrap;
@@ -93,7 +92,7 @@ public static class ClusterFormation
         akka.AddHocon(ClusterBootstrap.DefaultConfiguration(), HoconAddMode.Append);
         akka.AddHocon(DiscoveryProvider.DefaultConfiguration(), HoconAddMode.Append);
         if (settings.Discovery == DiscoveryMethod.Kubernetes)
-            akka.AddHocon(KubernetesDiscovery.DefaultConfiguration(), HoconAddMode.Append);
+            akka.AddHocon(KubernetesPodDiscovery.DefaultConfiguration(), HoconAddMode.Append);
         // After the node's actors: the contact point answers only once the node can take part. A contact point that
         // cannot be bound fails the host's start.
         akka.AddStartup(async (system, _) =>

@@ -89,6 +89,15 @@ public sealed record FormationSettings
         if (settings.RequiredContactPoints < 1)
             throw new ConfigurationException(
                 $"{Root}.bootstrap.required-contact-points (REGISTRATOR_REQUIRED_CONTACT_POINTS) must be at least 1, got {settings.RequiredContactPoints}");
+        try
+        {
+            _ = string.Format(CultureInfo.InvariantCulture, settings.KubernetesLabelSelector, settings.ServiceName);
+        }
+        catch (FormatException)
+        {
+            throw new ConfigurationException(
+                $"{Root}.bootstrap.kubernetes.label-selector (REGISTRATOR_K8S_LABEL_SELECTOR) may hold {{0}} (the service name) and no other braces, got \"{settings.KubernetesLabelSelector}\"");
+        }
         if (settings.StableMargin <= TimeSpan.Zero)
             throw new ConfigurationException($"{Root}.bootstrap.stable-margin must be positive, got {settings.StableMargin}");
         if (discovery == DiscoveryMethod.Config)
