@@ -6,8 +6,9 @@ namespace Registrator.Node.Tests.Formation;
 
 /// <summary>
 /// Three nodes (each its own actor system, remoting port, management port, HTTP port and TMP_PATH) with Cluster
-/// Bootstrap and config discovery listing all three management endpoints, and no seed nodes: whatever order they start
-/// in, they form one cluster, and a task registers through it.
+/// Bootstrap and no seed nodes, discovering each other by configuration (all three management endpoints listed) or by
+/// the Kubernetes API (a loopback stand-in listing three pods): whatever order they start in, they form one cluster, and
+/// a task registers through it.
 /// </summary>
 public sealed class ClusterBootstrapSpec : IAsyncLifetime
 {
@@ -20,20 +21,37 @@ public sealed class ClusterBootstrapSpec : IAsyncLifetime
     public Task DisposeAsync() => _redis.DisposeAsync().AsTask();
 
     [Theory]
-    [InlineData(new[] { 0, 1, 2 })]
-    [InlineData(new[] { 2, 0, 1 })]
-    public async Task Three_nodes_started_in_any_order_form_one_cluster_and_register_a_task(int[] order)
+    [InlineData(new[] { 0, 1, 2 }, "config")]
+    [InlineData(new[] { 2, 0, 1 }, "config")]
+    [InlineData(new[] { 1, 2, 0 }, "kubernetes")]
+    public async Task Three_nodes_started_in_any_order_form_one_cluster_and_register_a_task(int[] order, string discovery)
     {
         var ports = Enumerable.Range(0, 3).Select(_ => TestNode.FreePort()).ToArray();
-        var contactPoints = string.Join(", ", ports.Select(p => $"\"127.0.0.1:{p}\""));
         var eventsKey = "events-" + Guid.NewGuid().ToString("N")[..12];
+        using var temp = new TempDirectory();
+        await using var kubernetes = discovery == "kubernetes" ? await FakeKubernetesApi.StartAsync(temp.Combine("ca.crt"), PodList(ports)) : null;
+        var hostVariable = "REGISTRATOR_SPEC_K8S_HOST_" + Guid.NewGuid().ToString("N")[..8];
+        var portVariable = "REGISTRATOR_SPEC_K8S_PORT_" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable(hostVariable, "127.0.0.1");
+        Environment.SetEnvironmentVariable(portVariable, kubernetes?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var discoveryHocon = kubernetes is null
+            ? $"registrator.cluster.bootstrap.contact-points = [{string.Join(", ", ports.Select(p => $"\"127.0.0.1:{p}\""))}]"
+            : $$"""
+                registrator.cluster.bootstrap.kubernetes.namespace = "video"
+                akka.discovery.kubernetes-api {
+                  api-service-host-env-name = "{{hostVariable}}"
+                  api-service-port-env-name = "{{portVariable}}"
+                  api-ca-path = {{System.Text.Json.JsonSerializer.Serialize(temp.Combine("ca.crt"))}}
+                  api-token-path = {{System.Text.Json.JsonSerializer.Serialize(temp.Combine("no-token"))}}
+                }
+                """;
         var nodes = new TestNode?[3];
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
             foreach (var i in order)
             {
-                nodes[i] = await TestNode.StartAsync(_redis, Bootstrap(contactPoints, ports[i]), eventsKey: eventsKey, awaitTasks: false);
+                nodes[i] = await TestNode.StartAsync(_redis, Bootstrap(discovery, ports[i]) + "\n" + discoveryHocon, eventsKey: eventsKey, awaitTasks: false);
                 // The next node starts once this one's contact point answers, as a rolling deployment's readiness gate would.
                 await Poll.UntilAsync(async () =>
                 {
@@ -77,16 +95,22 @@ public sealed class ClusterBootstrapSpec : IAsyncLifetime
         {
             foreach (var node in nodes.Reverse())
                 if (node is not null) await node.DisposeAsync();
+            Environment.SetEnvironmentVariable(hostVariable, null);
+            Environment.SetEnvironmentVariable(portVariable, null);
+        }
+        if (kubernetes is not null)
+        {
+            Assert.NotEmpty(kubernetes.Requests);
+            Assert.All(kubernetes.Requests, r => Assert.Equal("/api/v1/namespaces/video/pods?labelSelector=app%3Dregistrator", r.Path));
         }
     }
 
-    /// <summary>Bootstrap over config discovery, with bootstrap's probing intervals short so the spec stays quick.</summary>
-    private static string Bootstrap(string contactPoints, int managementPort) => $$"""
+    /// <summary>Bootstrap of three nodes, with bootstrap's probing intervals short so the spec stays quick.</summary>
+    private static string Bootstrap(string discovery, int managementPort) => $$"""
         registrator.cluster {
           formation = bootstrap
           bootstrap {
-            discovery = config
-            contact-points = [{{contactPoints}}]
+            discovery = {{discovery}}
             required-contact-points = 3
             stable-margin = 1s
             management.port = {{managementPort}}
@@ -97,4 +121,12 @@ public sealed class ClusterBootstrapSpec : IAsyncLifetime
           contact-point.probe-interval = 300ms
         }
         """;
+
+    /// <summary>Three running pods of the StatefulSet, all on loopback here, each with its management port.</summary>
+    private static string PodList(int[] managementPorts) =>
+        "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"items\":[" + string.Join(",", managementPorts.Select((port, i) => $$$"""
+            {"metadata":{"name":"registrator-{{{i}}}","namespace":"video"},
+             "spec":{"containers":[{"name":"registrator","ports":[{"name":"management","containerPort":{{{port}}}}]}]},
+             "status":{"phase":"Running","podIP":"127.0.0.1"}}
+            """)) + "]}";
 }

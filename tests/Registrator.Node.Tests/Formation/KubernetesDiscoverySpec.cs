@@ -1,14 +1,7 @@
 using System.Collections;
-using System.Collections.Concurrent;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Discovery;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,7 +26,7 @@ public sealed class KubernetesDiscoverySpec
         using var temp = new TempDirectory();
         var managementPort = TestNode.FreePort();
         var ca = temp.Combine("ca.crt");
-        await using var apiServer = await FakeApiServer.StartAsync(ca, PodList(managementPort));
+        await using var apiServer = await FakeKubernetesApi.StartAsync(ca, PodList(managementPort));
         // Variables of this spec alone, in place of KUBERNETES_SERVICE_HOST/PORT, so no other test sees a Kubernetes.
         var hostVariable = "REGISTRATOR_SPEC_K8S_HOST_" + Guid.NewGuid().ToString("N")[..8];
         var portVariable = "REGISTRATOR_SPEC_K8S_PORT_" + Guid.NewGuid().ToString("N")[..8];
@@ -128,55 +121,4 @@ public sealed class KubernetesDiscoverySpec
         """;
 
     private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
-
-    /// <summary>HTTPS on a loopback port with a self-signed certificate (written as the CA), answering every GET with one body.</summary>
-    private sealed class FakeApiServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private FakeApiServer(WebApplication app, int port)
-        {
-            _app = app;
-            Port = port;
-        }
-
-        public int Port { get; }
-
-        /// <summary>Path with query, and Authorization header, of each request.</summary>
-        public ConcurrentQueue<(string Path, string Authorization)> Requests { get; } = new();
-
-        public static async Task<FakeApiServer> StartAsync(string caPath, string body)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=kubernetes-api-spec", key, HashAlgorithmName.SHA256);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            request.CertificateExtensions.Add(names.Build());
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-            await File.WriteAllTextAsync(caPath, created.ExportCertificatePem());
-            var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
-
-            var port = TestNode.FreePort();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
-            var app = builder.Build();
-            var server = new FakeApiServer(app, port);
-            app.Run(async context =>
-            {
-                server.Requests.Enqueue((context.Request.Path + context.Request.QueryString, context.Request.Headers.Authorization.ToString()));
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(body);
-            });
-            await app.StartAsync();
-            return server;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
 }
