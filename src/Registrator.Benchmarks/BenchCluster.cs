@@ -26,6 +26,21 @@ internal static class BenchCluster
         return system;
     }
 
+    /// <summary>A second registrator node (own port, its own <paramref name="hocon"/>) joined to <paramref name="seed"/>'s cluster.</summary>
+    public static ActorSystem JoinNode(ActorSystem seed, string hocon = "")
+    {
+        var config = RegistratorConfig.Load($$"""
+            akka.loglevel = WARNING
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+            akka.cluster.seed-nodes = ["{{Cluster.Get(seed).SelfAddress}}"]
+            registrator.trigger.policy = manual
+            {{hocon}}
+            """, new Hashtable());
+        var system = ActorSystem.Create("registrator", config);
+        WaitUp(system);
+        return system;
+    }
+
     public static ActorSystem StartClient(ActorSystem node)
     {
         var seed = Cluster.Get(node).SelfAddress;
@@ -39,10 +54,10 @@ internal static class BenchCluster
         return client;
     }
 
-    public static IActorRef StartRegion(ActorSystem node, IActorRef encoder, IActorRef eventStore)
+    public static IActorRef StartRegion(ActorSystem node, IActorRef encoder, IActorRef eventStore, TaskHandoff? handoff = null)
     {
         var settings = RegistratorSettings.From(node);
-        return TaskSharding.StartRegion(node, settings, new TaskDependencies(new FrameMemoryBudget(settings.Task.MaxBufferBytes), encoder, eventStore));
+        return TaskSharding.StartRegion(node, settings, new TaskDependencies(new FrameMemoryBudget(settings.Task.MaxBufferBytes), encoder, eventStore, handoff));
     }
 
     private static void WaitUp(ActorSystem system)
