@@ -8,6 +8,7 @@ using Registrator.Actors.Encoding;
 using Registrator.Actors.Redis;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
+using Registrator.Media;
 using Registrator.Node.DemoRun;
 using StackExchange.Redis;
 using static Registrator.Benchmarks.BenchStats;
@@ -22,6 +23,9 @@ namespace Registrator.Benchmarks;
 /// Redis (<see cref="TaskHandoff"/>) and its next incarnation on the second node takes it. Per task: the time from the
 /// start of the leave until the task answers GetTask from the second node (the answer's sender is local there) with
 /// every frame; p50/p90/max, the time until all have, and the bytes of state per task that went to Redis.
+/// Node 1's encoder answers each task's frames with the packets one <see cref="H264Session"/> made of the same frames
+/// once (the pool's own bytes: README "Benchmarks", buffer), so 100 × 300 frames buffer in seconds instead of minutes
+/// on a busy 2-core machine; <c>--encode</c> sends every frame through node 1's real encoder pool instead.
 /// </summary>
 internal static class HandoffBenchmark
 {
@@ -32,6 +36,7 @@ internal static class HandoffBenchmark
     {
         var tasks = BenchArgs.Int(args, "--tasks", 100);
         var seconds = BenchArgs.Int(args, "--seconds", 30);
+        var encode = BenchArgs.Flag(args, "--encode");
         var work = Directory.CreateTempSubdirectory("registrator-bench-handoff-").FullName;
         try
         {
@@ -50,7 +55,11 @@ internal static class HandoffBenchmark
             var settings = RegistratorSettings.From(first);
             var pixels = BenchFrames.Generate(framesPerTask);
             using var firstRedis = new RedisConnection(settings.Redis);
-            var firstRegion = BenchCluster.StartRegion(first, EncoderPool.Start(first, settings.Media), ActorRefs.Nobody,
+            var encodeDirect = Stopwatch.StartNew();
+            var packets = encode ? [] : BenchFrames.EncodeDirect(pixels);
+            encodeDirect.Stop();
+            var firstEncoder = encode ? EncoderPool.Start(first, settings.Media) : first.ActorOf(Props.Create(() => new ReplayEncoder(packets)));
+            var firstRegion = BenchCluster.StartRegion(first, firstEncoder, ActorRefs.Nobody,
                 new TaskHandoff(firstRedis, settings.Task.StateTtl));
 
             var keys = Enumerable.Range(0, tasks).Select(i => $"handoff-{i}").ToArray();
@@ -93,7 +102,9 @@ internal static class HandoffBenchmark
 
             Console.WriteLine($"## Hand-off on a graceful leave: {tasks} tasks × {framesPerTask} frames ({seconds} s at {settings.Media.Encoder.FramesPerSecond} fps, the clips' registrator.media.fps) of {BenchFrames.Width}x{BenchFrames.Height} testsrc2 as H.264, node 1 → node 2 through Redis");
             Console.WriteLine();
-            Console.WriteLine(Invariant($"Buffered on node 1 in {buffering.Elapsed.TotalSeconds:F1} s ({tasks * framesPerTask / buffering.Elapsed.TotalSeconds:F0} frames/s through the encoder pool of {settings.Media.PoolSize}); {LoadAverage()}."));
+            Console.WriteLine(encode
+                ? Invariant($"Buffered on node 1 in {buffering.Elapsed.TotalSeconds:F1} s ({tasks * framesPerTask / buffering.Elapsed.TotalSeconds:F0} frames/s through the encoder pool of {settings.Media.PoolSize}, --encode); {LoadAverage()}.")
+                : Invariant($"Buffered on node 1 in {buffering.Elapsed.TotalSeconds:F1} s, every task's packets those of one H264Session over the same {framesPerTask} frames ({encodeDirect.Elapsed.TotalSeconds:F1} s; --encode for the pool); {LoadAverage()}."));
             Console.WriteLine(Invariant($"Shards already on node 2 when the leave started (rebalancing is on): {movedEarly}; on node 2 after: {hostedAfter}. GetTask every {PollInterval.TotalMilliseconds:F0} ms per task."));
             Console.WriteLine();
             Console.WriteLine("| tasks | frames per task | p50 ms | p90 ms | max ms | all answered from node 2, s | node 1 left (CoordinatedShutdown done), s | packets per task | state to Redis per task |");
@@ -129,6 +140,20 @@ internal static class HandoffBenchmark
         var info = (string?)await redis.GetDatabase().ExecuteAsync("INFO", "stats") ?? "";
         var line = info.Split('\n').First(l => l.StartsWith("total_net_input_bytes:", StringComparison.Ordinal));
         return long.Parse(line["total_net_input_bytes:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Node 1's encoder: answers a task's frame at pts p with packet p of one session over the same frames, as the pool would.</summary>
+    private sealed class ReplayEncoder : ReceiveActor
+    {
+        public ReplayEncoder(IReadOnlyList<EncodedPacket> packets)
+        {
+            Receive<EncodeFrame>(frame =>
+            {
+                var packet = packets[(int)(frame.Pts % packets.Count)];
+                Sender.Tell(new FrameEncoded(frame.Cycle, packet with { Pts = frame.Pts }, frame.FrameId));
+            });
+            Receive<CloseSession>(_ => { });
+        }
     }
 
     /// <summary>
