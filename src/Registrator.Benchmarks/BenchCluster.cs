@@ -1,6 +1,7 @@
 using System.Collections;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Tasks;
@@ -32,18 +33,22 @@ internal static class BenchCluster
         var config = RegistratorConfig.Load($$"""
             akka.loglevel = WARNING
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-            akka.cluster.seed-nodes = ["{{Cluster.Get(seed).SelfAddress}}"]
             registrator.trigger.policy = manual
             {{hocon}}
             """, new Hashtable());
         var system = ActorSystem.Create("registrator", config);
+        // Sharding brings the distributed-data serializers: joined without them, the seed's replicator messages fail to read.
+        ClusterSharding.Get(system);
+        Cluster.Get(system).Join(Cluster.Get(seed).SelfAddress);
         WaitUp(system);
         return system;
     }
 
-    public static ActorSystem StartClient(ActorSystem node)
+    public static ActorSystem StartClient(ActorSystem node) => StartClient(Cluster.Get(node).SelfAddress);
+
+    /// <summary>A client system joined to the cluster of the node at <paramref name="seed"/> (in this process or another).</summary>
+    public static ActorSystem StartClient(Address seed)
     {
-        var seed = Cluster.Get(node).SelfAddress;
         var config = ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }

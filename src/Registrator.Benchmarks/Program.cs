@@ -34,11 +34,13 @@ switch (verb)
         failed |= await HandoffBenchmark.Run(rest);
         failed |= await ClusterBenchmark.Run(rest);
         return failed;
-    // Hidden: the child processes the session and rss benchmarks start (a pinned core, a fresh process).
+    // Hidden: the child processes the session, rss and remote-frames benchmarks start (a pinned core, a fresh process, the far end).
     case SessionBenchmark.ChildVerb:
         return SessionBenchmark.RunChild(rest);
     case RssBenchmark.ChildVerb:
         return await RssBenchmark.RunChild(rest);
+    case RemoteFramesBenchmark.ChildVerb:
+        return await RemoteFramesBenchmark.RunChild(rest);
     default:
         Console.Error.WriteLine("usage: Registrator.Benchmarks <verb> [options]");
         Console.Error.WriteLine("  buffer [--frames N] [--noise-filter F]   bytes a task holds per buffered 640x480 frame (testsrc2, testsrc2 + noise) vs 921,600 raw");
