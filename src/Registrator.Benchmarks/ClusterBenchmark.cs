@@ -81,14 +81,14 @@ internal static class ClusterBenchmark
             Console.WriteLine();
             Console.WriteLine(Invariant($"Each node: its own process, `taskset -c <i>` (one core, so one encoder), own port and media folder, HTTP off, trigger manual, reorder-window at its default (1 s: frames of one key reach it through several nodes' bridges, so the last of each key waits up to 1 s raw); shared redis-server and nats-server; `get` every {GetInterval.TotalMilliseconds:F0} ms per key until its frames are buffered; the publisher (this process) is not pinned and shares the nodes' cores ({cores} cores here). {LoadAverage()}."));
             Console.WriteLine();
-            Console.WriteLine("| nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---|---|---|");
+            Console.WriteLine("| nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) | node CPU s per event (all nodes) | node busy (CPU ÷ wall, each) |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---|---|---|---:|---|");
             var single = rounds.FirstOrDefault(r => r.Nodes == 1);
             foreach (var round in rounds)
             {
                 var ratio = single is null ? double.NaN : round.EventsPerSecond / single.EventsPerSecond;
                 var goal = round.Nodes == 1 ? "(reference)" : Invariant($"{Goal * round.Nodes:F1}× — {Met(ratio >= Goal * round.Nodes)}");
-                Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} |"));
+                Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} |"));
             }
             foreach (var line in skipped) Console.WriteLine(line);
             Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}."));
