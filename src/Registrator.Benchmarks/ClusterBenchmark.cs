@@ -30,6 +30,7 @@ internal static class ClusterBenchmark
 {
     private const double Goal = 0.9;
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan IdleSample = TimeSpan.FromSeconds(3);
     /// <summary>Pause between two <c>get</c> commands of one key while its frames are buffered; the figures are pessimistic by up to this much.</summary>
     private static readonly TimeSpan GetInterval = TimeSpan.FromMilliseconds(50);
 
@@ -81,14 +82,14 @@ internal static class ClusterBenchmark
             Console.WriteLine();
             Console.WriteLine(Invariant($"Each node: its own process, `taskset -c <i>` (one core, so one encoder), own port and media folder, HTTP off, trigger manual, reorder-window at its default (1 s: frames of one key reach it through several nodes' bridges, so the last of each key waits up to 1 s raw); shared redis-server and nats-server; `get` every {GetInterval.TotalMilliseconds:F0} ms per key until its frames are buffered; the publisher (this process) is not pinned and shares the nodes' cores ({cores} cores here). {LoadAverage()}."));
             Console.WriteLine();
-            Console.WriteLine("| nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) | node CPU s per event (all nodes) | node busy (CPU ÷ wall, each) |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---|---|---|---:|---|");
+            Console.WriteLine("| nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) | node CPU s per event (all nodes) | node busy (CPU ÷ wall, each) | idle node CPU ÷ wall, each (3 s before the round) |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---|---|---|---:|---|---|");
             var single = rounds.FirstOrDefault(r => r.Nodes == 1);
             foreach (var round in rounds)
             {
                 var ratio = single is null ? double.NaN : round.EventsPerSecond / single.EventsPerSecond;
                 var goal = round.Nodes == 1 ? "(reference)" : Invariant($"{Goal * round.Nodes:F1}× — {Met(ratio >= Goal * round.Nodes)}");
-                Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} |"));
+                Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", round.IdleShare.Select(c => c.ToString("P1", CultureInfo.InvariantCulture)))} |"));
             }
             foreach (var line in skipped) Console.WriteLine(line);
             Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}."));
@@ -100,7 +101,7 @@ internal static class ClusterBenchmark
         }
     }
 
-    private sealed record Round(int Nodes, int Events, TimeSpan Wall, int[] ClipsPerNode, TimeSpan[] CpuPerNode)
+    private sealed record Round(int Nodes, int Events, TimeSpan Wall, int[] ClipsPerNode, TimeSpan[] CpuPerNode, double[] IdleShare)
     {
         public double EventsPerSecond => Events / Wall.TotalSeconds;
     }
@@ -136,10 +137,16 @@ internal static class ClusterBenchmark
 
             // Warm-up: every node JIT-compiles the whole path and opens encoder sessions before the clock starts.
             await RoundAsync(nats, events, $"{prefix}-warm-up", 4 * size, jpegs);
+            // What a node costs doing nothing (gossip, heartbeats, sharding's replicator, the bridge's connections),
+            // to tell it from the work of the round.
+            var idleBefore = Nodes.Select(n => n.CpuTime()).ToArray();
+            var idleClock = Stopwatch.StartNew();
+            await Task.Delay(IdleSample);
+            var idle = Nodes.Select((n, i) => (n.CpuTime() - idleBefore[i]) / idleClock.Elapsed).ToArray();
             var cpuBefore = Nodes.Select(n => n.CpuTime()).ToArray();
             var (wall, clips) = await RoundAsync(nats, events, prefix, keys, jpegs);
             var cpu = Nodes.Select((n, i) => n.CpuTime() - cpuBefore[i]).ToArray();
-            return new Round(size, keys, wall, clips, cpu);
+            return new Round(size, keys, wall, clips, cpu, idle);
         }
 
         /// <summary>
