@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
+using Registrator.Actors.Metrics;
 using Registrator.Actors.Redis;
 using Registrator.Integration.Tests.Support;
 using StackExchange.Redis;
@@ -78,6 +80,9 @@ public sealed class RetentionAcrossNodesSpec(RedisServer redis, ITestOutputHelpe
             Assert.Equal(2, node.Runs.Sum(r => r.Removed));
             Assert.All(node.Runs, r => Assert.Equal((0, 0, 0), (r.Refused, r.Failed, (int)r.Abandoned)));
             Assert.Empty(Directory.GetDirectories(node.Output));
+            Assert.Equal(4, node.Counters["registrator.retention.files_deleted"]);
+            Assert.Equal(2, node.Counters["registrator.retention.events_removed{reason=expired}"]);
+            Assert.Equal(0, node.Counters["registrator.retention.files_failed"]);
         }
         Assert.Equal(0, nodes[2].Runs.Sum(r => r.FilesDeleted));
         if (store == "list") await AssertNoListKeysLeftAsync();
@@ -104,6 +109,8 @@ public sealed class RetentionAcrossNodesSpec(RedisServer redis, ITestOutputHelpe
 
         Assert.Equal(new OrphanSweepResult(null, FilesSeen: 4, FilesDeleted: 4, FoldersDeleted: 2, Failed: 0), sweep);
         AssertFilesGone(events);
+        Assert.Equal(2, survivor.Counters["registrator.retention.events_removed{reason=abandoned}"]);
+        Assert.Equal(4, back.Counters["registrator.retention.orphans_deleted"]);
     }
 
     [Fact]
@@ -186,6 +193,9 @@ public sealed class RetentionAcrossNodesSpec(RedisServer redis, ITestOutputHelpe
         var cluster = Cluster.Get(system);
         _seed ??= cluster.SelfAddress;
         cluster.Join(_seed);
+        var meterName = $"Registrator.retention-spec.{Guid.NewGuid():N}";
+        var counters = new Counters(meterName);
+        RegistratorMetrics.Register(system, new RegistratorMetrics(meterName));
         var settings = RegistratorSettings.From(system);
         var connection = new RedisConnection(settings.Redis);
         var storeRedis = storeRedisPort is { } port ? settings.Redis with { Port = port } : settings.Redis;
@@ -193,19 +203,45 @@ public sealed class RetentionAcrossNodesSpec(RedisServer redis, ITestOutputHelpe
         var runs = new ConcurrentQueue<RetentionResult>();
         system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new Collector(runs))), typeof(RetentionResult));
         var retention = system.ActorOf(RetentionActor.Props(settings.Events, connection, output, store), RetentionActor.DefaultName);
-        var node = new Node(n, system, connection, output, store, retention, runs);
+        var node = new Node(n, system, connection, output, store, retention, runs, counters);
         _nodes.Add(node);
         return node;
     }
 
     private sealed record Node(int Number, ActorSystem System, RedisConnection Connection, string Output, IActorRef Store, IActorRef Retention,
-        ConcurrentQueue<RetentionResult> Runs)
+        ConcurrentQueue<RetentionResult> Runs, Counters Counters)
     {
         public async Task StopAsync()
         {
             await System.Terminate();
             Connection.Dispose();
         }
+    }
+
+    /// <summary>The counters of one node's meter, summed by name and by name and reason (as Prometheus shows them).</summary>
+    private sealed class Counters : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, long> _sums = new();
+
+        public Counters(string meterName)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == meterName) listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                _sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+                foreach (var tag in tags)
+                    if (tag.Key == "reason") _sums.AddOrUpdate($"{instrument.Name}{{reason={tag.Value}}}", value, (_, sum) => sum + value);
+            });
+            _listener.Start();
+        }
+
+        public long this[string name] => _sums.TryGetValue(name, out var sum) ? sum : 0;
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private sealed class Collector : ReceiveActor
@@ -311,6 +347,7 @@ public sealed class RetentionAcrossNodesSpec(RedisServer redis, ITestOutputHelpe
             {
                 node.System.Terminate().Wait(TimeSpan.FromSeconds(20));
                 node.Connection.Dispose();
+                node.Counters.Dispose();
             }
         }
         base.Dispose(disposing);
