@@ -46,7 +46,8 @@ public sealed class EventRetention(RedisConnection connection, EventStoreSetting
     public Task HeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         self is null ? Task.CompletedTask : _registry.HeartbeatAsync(self, now, cancellationToken);
 
-    public async Task<RetentionResult> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>One run: the result, and how many expired events wait for each other node (for the log).</summary>
+    public async Task<(RetentionResult Result, IReadOnlyDictionary<string, long> WaitingFor)> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var database = await connection.GetDatabaseAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var nowSeconds = NodeRegistry.Seconds(now);
@@ -54,9 +55,10 @@ public sealed class EventRetention(RedisConnection connection, EventStoreSetting
         await _registry.ForgetAsync(RetentionPolicy.StaleHeartbeats(heartbeats, nowSeconds, _retention.AbandonAfter).ToList(), cancellationToken)
             .ConfigureAwait(false);
         var run = new Run(this, database, heartbeats, nowSeconds, cancellationToken);
-        return settings.Store == EventStoreKind.List
+        var result = settings.Store == EventStoreKind.List
             ? await run.ListsAsync().ConfigureAwait(false)
             : await run.SortedSetAsync().ConfigureAwait(false);
+        return (result, run.WaitingFor);
     }
 
     /// <summary>
@@ -183,10 +185,16 @@ public sealed class EventRetention(RedisConnection connection, EventStoreSetting
     private sealed class Run(EventRetention owner, IDatabase database, IReadOnlyDictionary<string, double> heartbeats, double nowSeconds, CancellationToken cancellationToken)
     {
         private readonly RetentionSettings _retention = owner._retention;
+        private readonly Dictionary<string, long> _waitingFor = new(StringComparer.Ordinal);
         private long _removed, _abandoned, _waiting;
         private int _files, _folders, _refused, _failed;
 
         private RetentionResult Result => new(_removed, _abandoned, _waiting, _files, _folders, _refused, _failed);
+
+        public IReadOnlyDictionary<string, long> WaitingFor => _waitingFor;
+
+        private void Wait(StoredEvent stored) =>
+            _waitingFor[stored.NodeId!] = _waitingFor.GetValueOrDefault(stored.NodeId!) + 1;
 
         private double? Cutoff => _retention.MaxAge > TimeSpan.Zero ? nowSeconds - _retention.MaxAge.TotalSeconds : null;
 
@@ -241,7 +249,10 @@ public sealed class EventRetention(RedisConnection connection, EventStoreSetting
                 {
                     case RetentionAction.RemoveAndDelete: own.Add((entry.Element, stored)); break;
                     case RetentionAction.RemoveAbandoned: abandoned.Add(entry.Element); break;
-                    default: kept++; break;
+                    default:
+                        kept++;
+                        Wait(stored);
+                        break;
                 }
             }
             if (own.Count > 0)
@@ -297,7 +308,10 @@ public sealed class EventRetention(RedisConnection connection, EventStoreSetting
                         {
                             case RetentionAction.RemoveAndDelete: own.Add((page[i], stored)); break;
                             case RetentionAction.RemoveAbandoned: abandoned.Add((page[i], stored)); break;
-                            default: kept++; break;
+                            default:
+                                kept++;
+                                Wait(stored);
+                                break;
                         }
                     }
                     if (own.Count > 0)

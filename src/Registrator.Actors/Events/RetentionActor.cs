@@ -39,6 +39,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
     private bool _retentionRunning;
     private bool _sweepRunning;
     private bool _heartbeatFailing;
+    private HashSet<string> _lastWaitingFor = [];
 
     /// <param name="settings">The node's <c>registrator.events</c> (store, keys, retention).</param>
     /// <param name="connection">The node's shared Redis connection (not closed here).</param>
@@ -147,7 +148,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
         var token = _stopping.Token;
         // Task.Run: the run deletes files, which must not happen on the actor's thread.
         Task.Run(() => run.RunAsync(DateTimeOffset.UtcNow, token))
-            .PipeTo(Self, success: r => new RetentionDone(r), failure: ex => new RetentionFailed(Unwrap(ex)));
+            .PipeTo(Self, success: r => new RetentionDone(r.Result, r.WaitingFor), failure: ex => new RetentionFailed(Unwrap(ex)));
     }
 
     private void HandleRetentionDone(RetentionDone done)
@@ -159,10 +160,16 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
         if (r.Removed > 0 || r.Abandoned > 0)
             _log.Info("Retention: removed {0} expired events from {1} and deleted {2} files and {3} folders of this node; removed {4} of gone nodes; {5} wait for the nodes holding their files",
                 r.Removed, where, r.FilesDeleted, r.FoldersDeleted, r.Abandoned, r.Waiting);
-        else if (r.Waiting > 0)
-            _log.Info("Retention: {0} expired events in {1} wait for the nodes holding their files", r.Waiting, where);
+        else if (r.Waiting > 0 && _log.IsDebugEnabled)
+            _log.Debug("Retention: {0} expired events in {1} wait for the nodes holding their files", r.Waiting, where);
         else if (_log.IsDebugEnabled)
             _log.Debug("Retention: nothing to remove from {0}", where);
+        // Which nodes hold expired events back, and how many; logged when that set changes (a node that is down
+        // would repeat every run), and always counted in registrator.retention.events_waiting.
+        if (done.WaitingFor.Count > 0 && (r.Removed > 0 || r.Abandoned > 0 || !done.WaitingFor.Keys.ToHashSet().SetEquals(_lastWaitingFor)))
+            _log.Info("Retention: expired events waiting for the nodes that hold their files: {0}",
+                string.Join(", ", done.WaitingFor.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} ({w.Value})")));
+        _lastWaitingFor = done.WaitingFor.Keys.ToHashSet();
         if (r.Refused > 0)
             _log.Warning("Retention: refused to delete {0} paths that lead outside {1} (or through a link); their events were removed from Redis", r.Refused, _run.OutputRoot);
         if (r.Failed > 0)
@@ -256,7 +263,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
     private interface IInternal : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     private sealed record HeartbeatFailed(Exception Cause) : IInternal;
-    private sealed record RetentionDone(RetentionResult Result) : IInternal;
+    private sealed record RetentionDone(RetentionResult Result, IReadOnlyDictionary<string, long> WaitingFor) : IInternal;
     private sealed record RetentionFailed(Exception Cause) : IInternal;
     private sealed record SweepDone(OrphanSweepResult Result) : IInternal;
     private sealed record SweepFailed(Exception Cause) : IInternal;
