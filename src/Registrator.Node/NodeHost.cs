@@ -146,6 +146,8 @@ public static class NodeHost
         registry.Register<EncoderPoolKey>(encoders);
         var events = system.ActorOf(EventStoreActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, () => node.PublicUrl), EventStoreActor.DefaultName);
         registry.Register<EventStoreKey>(events);
+        // Deletes only this node's files; leaves other nodes' expired events to them (see RetentionPolicy).
+        system.ActorOf(RetentionActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, events), RetentionActor.DefaultName);
         var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
         metrics.Observe(budget);
         // Task state survives a moving shard and an idle passivation through Redis (TaskHandoff).
