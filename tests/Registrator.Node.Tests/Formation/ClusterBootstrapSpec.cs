@@ -64,7 +64,7 @@ public sealed class ClusterBootstrapSpec : IAsyncLifetime
             // One cluster: every node sees the same three members Up and the same leader.
             await Poll.UntilAsync(() =>
             {
-                var views = started.Select(n => Cluster.Get(n.ActorSystem).State).ToArray();
+                var views = started.Select(n => Akka.Cluster.Cluster.Get(n.ActorSystem).State).ToArray();
                 foreach (var view in views)
                 {
                     Assert.Equal(3, view.Members.Count(m => m.Status == MemberStatus.Up));
@@ -74,8 +74,8 @@ public sealed class ClusterBootstrapSpec : IAsyncLifetime
                 Assert.Single(views.Select(v => string.Join(",", v.Members.Select(m => m.Address).OrderBy(a => a.ToString()))).Distinct());
                 return Task.CompletedTask;
             }, FormPatience);
-            var addresses = started.Select(n => Cluster.Get(n.ActorSystem).SelfAddress).ToHashSet();
-            Assert.Equal(addresses, Cluster.Get(started[0].ActorSystem).State.Members.Select(m => m.Address).ToHashSet());
+            var addresses = started.Select(n => Akka.Cluster.Cluster.Get(n.ActorSystem).SelfAddress).ToHashSet();
+            Assert.Equal(addresses, Akka.Cluster.Cluster.Get(started[0].ActorSystem).State.Members.Select(m => m.Address).ToHashSet());
 
             // Sharding works across the formed cluster: a task registers from the node started last, and the event is
             // read back over HTTP from another node.

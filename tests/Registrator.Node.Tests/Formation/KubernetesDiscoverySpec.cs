@@ -86,7 +86,7 @@ public sealed class KubernetesDiscoverySpec
             Assert.Equal("Bearer spec-token", authorization);
 
             // Bootstrap probes that contact point (this node) and, being the lowest, forms the cluster.
-            var cluster = Cluster.Get(system);
+            var cluster = Akka.Cluster.Cluster.Get(system);
             await Poll.UntilAsync(() =>
             {
                 Assert.Equal(MemberStatus.Up, cluster.SelfMember.Status);
