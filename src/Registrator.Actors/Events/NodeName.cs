@@ -18,7 +18,7 @@ public static class NodeName
     /// <summary>
     /// <paramref name="configured"/> when not empty; else the name kept in <paramref name="outputPath"/>, created there
     /// when missing. Two processes starting on one folder at once agree: the file is created exclusively, and the loser
-    /// reads the winner's.
+    /// waits for the winner's.
     /// </summary>
     /// <exception cref="IOException">The folder cannot be read or written (then the node cannot write clips either).</exception>
     /// <exception cref="UnauthorizedAccessException">Likewise.</exception>
@@ -26,37 +26,53 @@ public static class NodeName
     {
         if (!string.IsNullOrWhiteSpace(configured)) return configured.Trim();
         var path = Path.Combine(outputPath, FileName);
+        Directory.CreateDirectory(outputPath);
         for (var attempt = 0; ; attempt++)
         {
             if (ReadName(path) is { } existing) return existing;
-            Directory.CreateDirectory(outputPath);
             var name = Guid.NewGuid().ToString("D");
             try
             {
-                // Written to a temporary file and linked in place, so a reader never sees a half-written name.
-                var temporary = Path.Combine(outputPath, $"{FileName}.{name}.tmp");
-                File.WriteAllText(temporary, name + "\n");
-                try
+                // O_EXCL: of processes starting on one folder at once, exactly one creates the file.
+                using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read))
                 {
-                    File.Move(temporary, path, overwrite: false);
-                }
-                finally
-                {
-                    File.Delete(temporary);
+                    stream.Write(System.Text.Encoding.UTF8.GetBytes(name + "\n"));
+                    stream.Flush(flushToDisk: true);
                 }
                 return name;
             }
             catch (IOException) when (attempt < 3 && File.Exists(path))
             {
-                // Another process made it first: take its name.
+                // Another process created it first: its name is readable as soon as it has written it.
+                if (AwaitName(path) is { } winner) return winner;
+                // Still empty after a while: a process died between creating and writing it; start over.
+                File.Delete(path);
             }
         }
     }
 
+    private static string? AwaitName(string path)
+    {
+        var deadline = Environment.TickCount64 + 2000;
+        while (Environment.TickCount64 < deadline)
+        {
+            if (ReadName(path) is { } name) return name;
+            Thread.Sleep(5); // start-up only, before any actor runs
+        }
+        return null;
+    }
+
     private static string? ReadName(string path)
     {
-        if (!File.Exists(path)) return null;
-        var name = File.ReadAllText(path).Trim();
+        string name;
+        try
+        {
+            name = File.ReadAllText(path).Trim();
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
         return name.Length is > 0 and <= MaxLength ? name : null;
     }
 }
