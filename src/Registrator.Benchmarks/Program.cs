@@ -19,6 +19,8 @@ switch (verb)
         return await RegistrationBenchmark.Run(rest);
     case "nats":
         return await NatsResultsBenchmark.Run(rest);
+    case "seed":
+        return await SeedBenchmark.Run(rest);
     case "all":
         var failed = await BufferBenchmark.Run(rest);
         failed |= await RegisterLatencyBenchmark.Run(rest);
@@ -27,12 +29,17 @@ switch (verb)
         failed |= await RemoteFramesBenchmark.Run(rest);
         failed |= await RegistrationBenchmark.Run(rest);
         failed |= await NatsResultsBenchmark.Run(rest);
+        failed |= await SeedBenchmark.Run(rest);
         return failed;
     // Hidden: the child processes the session and rss benchmarks start (a pinned core, a fresh process).
     case SessionBenchmark.ChildVerb:
         return SessionBenchmark.RunChild(rest);
     case RssBenchmark.ChildVerb:
         return await RssBenchmark.RunChild(rest);
+    case SeedNodeChild.Verb:
+        return await SeedNodeChild.Run(rest);
+    case SeedRawChild.Verb:
+        return await SeedRawChild.Run(rest);
     default:
         Console.Error.WriteLine("usage: Registrator.Benchmarks <verb> [options]");
         Console.Error.WriteLine("  buffer [--frames N] [--noise-filter F]   bytes a task holds per buffered 640x480 frame (testsrc2, testsrc2 + noise) vs 921,600 raw");
@@ -42,6 +49,7 @@ switch (verb)
         Console.Error.WriteLine("  remote-frames [--frames N] [--window W]   640x480 AddFrame client system → node over remoting");
         Console.Error.WriteLine("  events [--tasks N] [--frames F]   RegisterTask → mux → Redis, events/s and CPU per event");
         Console.Error.WriteLine("  nats [--messages N] [--keys K]   inference results end to end vs a bare subscriber");
+        Console.Error.WriteLine("  seed [--messages N] [--keys K] [--rounds R]   vs the Python module (../shared/seed/python): results cold/warm, bare subscriber, registrations");
         Console.Error.WriteLine("  all   every benchmark above (options are passed to each)");
         return 2;
 }

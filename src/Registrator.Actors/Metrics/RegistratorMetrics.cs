@@ -105,7 +105,19 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
 
     public void TaskStopped() => Interlocked.Decrement(ref _tasksActive);
 
-    public void StatusAdded(bool detected) => _statuses.Add(1, new KeyValuePair<string, object?>("detected", detected ? "true" : "false"));
+    public void StatusAdded(bool detected) => _statuses.Add(1, detected ? Detected : NotDetected);
+
+    /// <summary>A batch's statuses, two measurements whatever its size.</summary>
+    public void StatusesAdded(System.Collections.Immutable.ImmutableArray<Tasks.BatchedStatus> statuses)
+    {
+        var detected = 0;
+        foreach (var status in statuses) if (status.Flag) detected++;
+        if (detected > 0) _statuses.Add(detected, Detected);
+        if (statuses.Length > detected) _statuses.Add(statuses.Length - detected, NotDetected);
+    }
+
+    private static readonly KeyValuePair<string, object?> Detected = new("detected", "true");
+    private static readonly KeyValuePair<string, object?> NotDetected = new("detected", "false");
 
     public void FramesDropped(long count, FrameDropReason reason)
     {

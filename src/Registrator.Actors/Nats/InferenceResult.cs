@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Registrator.Actors.Tasks;
 using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Nats;
@@ -12,7 +13,18 @@ namespace Registrator.Actors.Nats;
 /// </summary>
 public static class InferenceResult
 {
+    /// <summary>A result as the client API's <see cref="AddStatus"/> (the message kept verbatim).</summary>
     public static Parsed<AddStatus> ToAddStatus(Payload payload, NatsSettings settings)
+    {
+        var parsed = Parse(payload, settings);
+        return parsed.Value is { } result ? new AddStatus(result.Key, result.Status.Flag, result.Status.MessageJson) : parsed.Error!;
+    }
+
+    /// <summary>
+    /// The result read once, at the edge: its key, and the status the task takes without parsing it again (the flag,
+    /// the message verbatim, its numeric <c>timestamp</c> when it has one).
+    /// </summary>
+    public static Parsed<KeyedStatus> Parse(Payload payload, NatsSettings settings)
     {
         if (payload.TooLarge)
             return new BadInput(BadInputReason.PayloadTooLarge, $"{payload.Length} bytes, more than max-payload ({settings.MaxPayload} bytes)");
@@ -36,7 +48,10 @@ public static class InferenceResult
                 return new BadInput(BadInputReason.MissingKey, $"no non-empty string field '{settings.KeyField}'");
             var (flag, error) = Detected(root, settings.MinScore);
             if (error is not null) return error;
-            return new AddStatus(key, flag, System.Text.Encoding.UTF8.GetString(bytes));
+            double? timestamp = root.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetDouble(out var seconds)
+                ? seconds
+                : null;
+            return new KeyedStatus(key, new BatchedStatus(flag, System.Text.Encoding.UTF8.GetString(bytes), timestamp));
         }
     }
 
@@ -66,3 +81,6 @@ public static class InferenceResult
         return (any, null);
     }
 }
+
+/// <summary>An inference result read by <see cref="InferenceResult.Parse"/>: the task it belongs to and its status.</summary>
+public sealed record KeyedStatus(string Key, BatchedStatus Status);

@@ -163,6 +163,11 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Handle(m);
             _metrics.StatusAdded(m.Flag);
         });
+        Receive<StatusBatch>(m =>
+        {
+            Handle(m);
+            _metrics.StatusesAdded(m.Statuses);
+        });
         ReceiveAny(m =>
         {
             if (TaskBehavior.Handles(m)) Handle(m);
