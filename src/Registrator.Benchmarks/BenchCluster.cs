@@ -1,6 +1,7 @@
 using System.Collections;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Tasks;
@@ -28,9 +29,28 @@ internal static class BenchCluster
         return system;
     }
 
-    public static ActorSystem StartClient(ActorSystem node)
+    /// <summary>A second registrator node (own port, its own <paramref name="hocon"/>) joined to <paramref name="seed"/>'s cluster.</summary>
+    public static ActorSystem JoinNode(ActorSystem seed, string hocon = "")
     {
-        var seed = Cluster.Get(node).SelfAddress;
+        var config = RegistratorConfig.Load($$"""
+            akka.loglevel = WARNING
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+            registrator.trigger.policy = manual
+            {{hocon}}
+            """, new Hashtable());
+        var system = ActorSystem.Create("registrator", config);
+        // Sharding brings the distributed-data serializers: joined without them, the seed's replicator messages fail to read.
+        ClusterSharding.Get(system);
+        Cluster.Get(system).Join(Cluster.Get(seed).SelfAddress);
+        WaitUp(system);
+        return system;
+    }
+
+    public static ActorSystem StartClient(ActorSystem node) => StartClient(Cluster.Get(node).SelfAddress);
+
+    /// <summary>A client system joined to the cluster of the node at <paramref name="seed"/> (in this process or another).</summary>
+    public static ActorSystem StartClient(Address seed)
+    {
         var config = ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
@@ -41,10 +61,10 @@ internal static class BenchCluster
         return client;
     }
 
-    public static IActorRef StartRegion(ActorSystem node, IActorRef encoder, IActorRef eventStore)
+    public static IActorRef StartRegion(ActorSystem node, IActorRef encoder, IActorRef eventStore, TaskHandoff? handoff = null)
     {
         var settings = RegistratorSettings.From(node);
-        return TaskSharding.StartRegion(node, settings, new TaskDependencies(new FrameMemoryBudget(settings.Task.MaxBufferBytes), encoder, eventStore));
+        return TaskSharding.StartRegion(node, settings, new TaskDependencies(new FrameMemoryBudget(settings.Task.MaxBufferBytes), encoder, eventStore, handoff));
     }
 
     private static void WaitUp(ActorSystem system)

@@ -3,6 +3,7 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
+using Registrator.Node.Formation;
 using Registrator.Node.Http;
 
 namespace Registrator.Node;
@@ -21,6 +22,8 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
 
     public RegistratorSettings Settings { get; } = settings;
     public HttpSettings Http { get; } = http;
+    /// <summary>How the node finds its cluster (seeds or Cluster Bootstrap).</summary>
+    public FormationSettings Formation { get; init; } = new();
     public RegistratorMetrics Metrics { get; } = metrics;
     public RedisConnection Redis { get; } = new(settings.Redis);
     public BadInputCounters BadInputs { get; } = new();

@@ -19,6 +19,7 @@ using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
+using Registrator.Node.Formation;
 using Registrator.Node.Http;
 
 namespace Registrator.Node;
@@ -46,19 +47,20 @@ public static class NodeHost
     public static IHost Build(Config config, Action<ILoggingBuilder>? logging = null)
     {
         var http = HttpSettings.From(config);
-        var node = new NodeContext(RegistratorSettings.From(config), http, new RegistratorMetrics());
+        var formation = FormationSettings.From(config);
+        var node = new NodeContext(RegistratorSettings.From(config), http, new RegistratorMetrics()) { Formation = formation };
         var clusterHost = ClusterHostOf(config);
         // Known before the server starts unless it listens on port 0; then set once Kestrel has bound (below).
         if (http.Enabled) node.PublicUrl = http.PublicUrl ?? NodeUrl.FromListen(http.Listen, clusterHost);
         if (!http.Enabled)
         {
             var builder = Host.CreateApplicationBuilder();
-            AddNode(builder, config, node, logging);
+            AddNode(builder, config, node, clusterHost, logging);
             return Owning(builder.Build());
         }
 
         var web = WebApplication.CreateSlimBuilder();
-        AddNode(web, config, node, logging);
+        AddNode(web, config, node, clusterHost, logging);
         web.WebHost.ConfigureKestrel(kestrel => http.Listen.ApplyTo(kestrel));
         web.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(SystemName))
@@ -96,7 +98,7 @@ public static class NodeHost
         return host;
     }
 
-    private static void AddNode(IHostApplicationBuilder builder, Config config, NodeContext node, Action<ILoggingBuilder>? logging)
+    private static void AddNode(IHostApplicationBuilder builder, Config config, NodeContext node, string? clusterHost, Action<ILoggingBuilder>? logging)
     {
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
@@ -109,7 +111,8 @@ public static class NodeHost
         builder.Services.AddSingleton(node.BadInputs);
         builder.Services.AddAkka(SystemName, akka =>
         {
-            akka.AddHocon(config, HoconAddMode.Prepend)
+            akka.AddClusterFormation(node.Formation, clusterHost)
+                .AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -126,9 +129,9 @@ public static class NodeHost
         metrics.Observe(node.BadInputs);
         var settings = node.Settings;
         var cluster = Cluster.Get(system);
-        // A node given no seeds forms its own cluster, so one command starts a working single node.
-        if (system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
-            cluster.Join(cluster.SelfAddress);
+        // A node given no seeds forms its own cluster, so one command starts a working single node (never with
+        // bootstrap, which decides who forms the cluster).
+        if (node.Formation.JoinsSelf(system.Settings.Config)) cluster.Join(cluster.SelfAddress);
         if (node.Http.Enabled) system.ActorOf(EventFeedActor.Props(node.Feed), EventFeedActor.Name);
 
         if (!cluster.SelfRoles.Contains(settings.Sharding.Role))
@@ -143,6 +146,8 @@ public static class NodeHost
         registry.Register<EncoderPoolKey>(encoders);
         var events = system.ActorOf(EventStoreActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, () => node.PublicUrl), EventStoreActor.DefaultName);
         registry.Register<EventStoreKey>(events);
+        // Deletes only this node's files; leaves other nodes' expired events to them (see RetentionPolicy).
+        system.ActorOf(RetentionActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, events), RetentionActor.DefaultName);
         var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
         metrics.Observe(budget);
         // Task state survives a moving shard and an idle passivation through Redis (TaskHandoff).

@@ -25,6 +25,13 @@ public static class EnvironmentOverrides
         new("REGISTRATOR_SEEDS", Kind.StringList, "akka.cluster.seed-nodes"),
         new("REGISTRATOR_ROLES", Kind.StringList, "akka.cluster.roles"),
         new("REGISTRATOR_HTTP", Kind.String, "registrator.http.listen"),
+        new("REGISTRATOR_FORMATION", Kind.String, "registrator.cluster.formation"),
+        new("REGISTRATOR_DISCOVERY", Kind.String, "registrator.cluster.bootstrap.discovery"),
+        new("REGISTRATOR_CONTACT_POINTS", Kind.StringList, "registrator.cluster.bootstrap.contact-points"),
+        new("REGISTRATOR_REQUIRED_CONTACT_POINTS", Kind.Int, "registrator.cluster.bootstrap.required-contact-points"),
+        new("REGISTRATOR_MANAGEMENT_PORT", Kind.Int, "registrator.cluster.bootstrap.management.port"),
+        new("REGISTRATOR_K8S_NAMESPACE", Kind.String, "registrator.cluster.bootstrap.kubernetes.namespace"),
+        new("REGISTRATOR_K8S_LABEL_SELECTOR", Kind.String, "registrator.cluster.bootstrap.kubernetes.label-selector"),
     ];
 
     /// <summary>The variables this table reads, in order.</summary>

@@ -6,7 +6,8 @@ namespace Registrator.Actors.Events;
 /// The sorted-set member of an event, in the Python module's schema plus our additions:
 /// <c>{"&lt;task key&gt;": {"message": {…verbatim…}, "video_proofs": "&lt;mp4&gt;"|null, "image_proof_path": "&lt;jpg&gt;"|null,
 /// "event_id": "&lt;uuid&gt;", "timestamp": &lt;unix seconds&gt;, "error": "…" (only when the clip failed),
-/// "node": "http://&lt;host&gt;:&lt;port&gt;" (the writing node's HTTP base URL, when it has one)}}</c>.
+/// "node": "http://&lt;host&gt;:&lt;port&gt;" (the writing node's HTTP base URL, when it has one),
+/// "node_id": "&lt;name&gt;" (the <see cref="NodeName"/> of the node holding the files, whose retention deletes them)}}</c>.
 /// Built once per event by <see cref="SortedSetEventSink"/>; the outbox keeps these exact bytes, so every retry's ZADD
 /// names the same member and is a no-op once one succeeded. Also the JSON of <see cref="EventRecorded"/>.
 /// </summary>
@@ -14,13 +15,17 @@ public static class EventMember
 {
     /// <summary>The member JSON.</summary>
     /// <exception cref="ArgumentException">The message is not valid JSON (it is written verbatim, so it must be).</exception>
-    public static string Build(RegisteredEvent e) => Build(e, node: null);
+    public static string Build(RegisteredEvent e) => Build(e, EventOrigin.None);
 
     /// <summary>The member JSON, naming <paramref name="node"/> (the writing node's HTTP base URL) when not <c>null</c>.</summary>
     /// <exception cref="ArgumentException">The message is not valid JSON (it is written verbatim, so it must be).</exception>
-    public static string Build(RegisteredEvent e, string? node) => EventJson.Write(e.MessageJson.Length + 256, (e, node), static (json, state) =>
+    public static string Build(RegisteredEvent e, string? node) => Build(e, new EventOrigin(node, null));
+
+    /// <summary>The member JSON, naming the recording node's URL and name when they are not <c>null</c>.</summary>
+    /// <exception cref="ArgumentException">The message is not valid JSON (it is written verbatim, so it must be).</exception>
+    public static string Build(RegisteredEvent e, EventOrigin origin) => EventJson.Write(e.MessageJson.Length + 320, (e, origin), static (json, state) =>
     {
-        var (e, node) = state;
+        var (e, origin) = state;
         json.WriteStartObject();
         json.WriteStartObject(e.TaskKey);
         json.WritePropertyName("message");
@@ -30,35 +35,37 @@ public static class EventMember
         json.WriteString("event_id", e.EventId.ToString("D"));
         json.WriteNumber("timestamp", e.Timestamp);
         if (e.Error is not null) json.WriteString("error", e.Error);
-        if (node is not null) json.WriteString("node", node);
+        if (origin.Node is not null) json.WriteString("node", origin.Node);
+        if (origin.NodeId is not null) json.WriteString("node_id", origin.NodeId);
         json.WriteEndObject();
         json.WriteEndObject();
     });
 
     /// <summary>
-    /// The clip and keyframe paths a member names (as the Python module or we wrote it), for retention; <c>null</c>s
-    /// when the member is not of this schema or names none.
+    /// The clip and keyframe paths a member names (as the Python module or we wrote it); <c>null</c>s when the member is
+    /// not of this schema or names none.
     /// </summary>
     public static (string? VideoPath, string? ImagePath) ProofsOf(ReadOnlySpan<byte> member)
+    {
+        var read = Read(member);
+        return (read.VideoPath, read.ImagePath);
+    }
+
+    /// <summary>What retention needs from a member; <see cref="StoredEvent.Unreadable"/> when it is not of this schema.</summary>
+    public static StoredEvent Read(ReadOnlySpan<byte> member)
     {
         try
         {
             var reader = new Utf8JsonReader(member);
             using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) return (null, null);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return StoredEvent.Unreadable;
             foreach (var task in document.RootElement.EnumerateObject())
-            {
-                if (task.Value.ValueKind != JsonValueKind.Object) return (null, null);
-                return (StringOf(task.Value, "video_proofs"), StringOf(task.Value, "image_proof_path"));
-            }
-            return (null, null);
+                return task.Value.ValueKind == JsonValueKind.Object ? StoredEvent.From(task.Value) : StoredEvent.Unreadable;
+            return StoredEvent.Unreadable;
         }
         catch (JsonException)
         {
-            return (null, null);
+            return StoredEvent.Unreadable;
         }
     }
-
-    private static string? StringOf(JsonElement task, string name) =>
-        task.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -16,16 +16,16 @@ namespace Registrator.Actors.Events;
 /// <see cref="EventAccepted"/> once the event is in the outbox on disk, then writes it to Redis through the configured
 /// <see cref="IEventSink"/> and, once Redis has it, tells <see cref="RecordEvent.ReplyTo"/>
 /// <see cref="TaskEvents.EventRegistered"/>, which it also publishes on the event stream (with <see cref="EventRecorded"/>)
-/// and, on a cluster node, on the DistributedPubSub topic <see cref="Topic"/>. Also answers <see cref="RunRetention"/>.
-/// Redis being down delays events; it never loses or duplicates them. On a node with HTTP, each sorted-set member also
-/// names the writing node's HTTP base URL (<c>node</c>), so every node can serve (proxy) the event's clip and keyframe.
+/// and, on a cluster node, on the DistributedPubSub topic <see cref="Topic"/>. Also answers <see cref="GetUndelivered"/>.
+/// Redis being down delays events; it never loses or duplicates them. Each record names the node holding its files
+/// (<c>node_id</c>, its <see cref="NodeName"/>), whose <see cref="RetentionActor"/> deletes them; on a node with HTTP
+/// also its HTTP base URL (<c>node</c>), so every node can serve (proxy) the event's clip and keyframe.
 /// <code>
 ///   Recovering ───── outbox read, compacted ─────► Running
 ///   │ RecordEvents wait, not yet acknowledged       │ outbox: one file operation at a time: append + fsync (then
 ///   │ a failed recovery is retried with back-off    │         EventAccepted), read spilled events back, truncate when all done
 ///                                                   │ Redis:  one write at a time, in outbox order; a failure backs off
 ///                                                   │         (with jitter) and retries forever; a reconnect cuts it short
-///                                                   │ timer:  retention
 /// </code>
 /// </summary>
 public sealed class EventStoreActor : ReceiveActor, IWithTimers
@@ -44,8 +44,9 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private readonly string _outboxDirectory;
     private readonly IEventSink _sink;
     private readonly IReadOnlyDictionary<string, IEventSink> _sinks;
-    private readonly EventRetention _retention;
     private readonly Func<string?>? _node;
+    private readonly string? _nodeId;
+    private readonly Exception? _nodeIdFailure;
     private readonly DeliveryQueue _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -72,8 +73,6 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private EventHandler<ConnectionFailedEventArgs>? _onRestored;
 
     private IActorRef? _pubSub;
-    private readonly List<IActorRef> _retentionWaiters = [];
-    private bool _retentionRunning;
 
     /// <summary>An event store with its own Redis connection, created from <paramref name="redis"/> and closed when it stops.</summary>
     public EventStoreActor(EventStoreSettings settings, RedisSettings redis, string outputPath)
@@ -109,7 +108,15 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         // when the node restarted with the other store configured.
         _sinks = new Dictionary<string, IEventSink> { [sortedSet.Name] = sortedSet, [list.Name] = list };
         _sink = _sinks[settings.StoreName];
-        _retention = new EventRetention(connection, settings.Keys.SortedSet, settings.Retention, new OutputPathGuard(outputPath));
+        try
+        {
+            // The same name the node's RetentionActor resolves: the one kept in TMP_PATH, or the configured one.
+            _nodeId = NodeName.Resolve(settings.Retention.NodeName, outputPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _nodeIdFailure = ex;
+        }
         _queue = new DeliveryQueue(settings.MaxQueued);
         Recovering();
     }
@@ -147,13 +154,13 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _log.Info("Event store: {0} store on {1}, outbox {2}", _settings.StoreName, _connection.Settings, _outboxDirectory);
+        _log.Info("Event store: {0} store on {1}, outbox {2}, node {3}", _settings.StoreName, _connection.Settings, _outboxDirectory, _nodeId ?? "(none)");
+        if (_nodeIdFailure is not null)
+            _log.Error(_nodeIdFailure, "Event store: no node name ({0}); events name no node, so any node's retention may remove them", _nodeIdFailure.Message);
         if (Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider })
             _pubSub = DistributedPubSub.Get(Context.System).Mediator;
         StartRecovery();
         _connection.GetAsync().PipeTo(Self, success: m => new RedisConnected(m), failure: ex => new RedisConnectFailed(Unwrap(ex)));
-        if (_settings.Retention.Enabled)
-            Timers.StartPeriodicTimer(RetentionTick.Instance, RetentionTick.Instance, _settings.Retention.Interval);
     }
 
     protected override void PostStop()
@@ -210,10 +217,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         Receive<RedisConnected>(HandleRedisConnected);
         Receive<RedisConnectFailed>(failed => _log.Warning("Redis {0}: could not create the connection ({1}); retrying with the next event", _connection.Settings.Endpoint, failed.Cause.Message));
         Receive<RedisRestored>(_ => HandleRedisRestored());
-        Receive<RetentionTick>(_ => HandleRetentionTick());
-        Receive<RunRetention>(_ => HandleRunRetention());
-        Receive<RetentionDone>(HandleRetentionDone);
-        Receive<RetentionFailed>(HandleRetentionFailed);
+        // Unknown while recovering: the outbox may hold events whose files have no record yet.
+        Receive<GetUndelivered>(_ => Sender.Tell(new Undelivered(_outbox is null ? null : _undelivered + _toAppend.Count)));
     }
 
     // ── Recovery ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -282,10 +287,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         PendingEvent pending;
         try
         {
-            pending = _sink.Prepare(record.Event);
-            // The sorted-set member names the writing node, so any node can find (and proxy) its clip and keyframe.
-            if (pending.Sink == SortedSetEventSink.SinkName && _node?.Invoke() is { } node)
-                pending = pending with { Payload = EventMember.Build(record.Event, node) };
+            // The record names the writing node: any node can find (and proxy) its files, and its retention deletes them.
+            pending = _sink.Prepare(record.Event, Origin());
         }
         catch (Exception ex) when (ex is ArgumentException or JsonException)
         {
@@ -483,61 +486,14 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         Reply(delivery.ReplyTo, registered);
         Context.System.EventStream.Publish(registered);
         _metrics.EventRegistered(withClip: e.Error is null);
-        var member = delivery.Pending.Sink == SortedSetEventSink.SinkName ? delivery.Pending.Payload : EventMember.Build(e, _node?.Invoke());
+        var member = delivery.Pending.Sink == SortedSetEventSink.SinkName ? delivery.Pending.Payload : EventMember.Build(e, Origin());
         Context.System.EventStream.Publish(new EventRecorded(e, member));
         _pubSub?.Tell(new Publish(Topic, registered));
     }
 
-    // ── Retention ───────────────────────────────────────────────────────────────────────────────────────────────
-
-    private void HandleRetentionTick()
-    {
-        // While Redis fails, a run would only fail too; the next tick after it is back catches up.
-        if (_failingSince is null) StartRetention();
-    }
-
-    private void HandleRunRetention()
-    {
-        _retentionWaiters.Add(Sender);
-        StartRetention();
-    }
-
-    private void StartRetention()
-    {
-        if (_retentionRunning) return;
-        _retentionRunning = true;
-        var retention = _retention;
-        var token = _stopping.Token;
-        // Task.Run: the run deletes files, which must not happen on the actor's thread.
-        Task.Run(() => retention.RunAsync(DateTimeOffset.UtcNow, token))
-            .PipeTo(Self, success: r => new RetentionDone(r), failure: ex => new RetentionFailed(Unwrap(ex)));
-    }
-
-    private void HandleRetentionDone(RetentionDone done)
-    {
-        _retentionRunning = false;
-        var r = done.Result;
-        if (r.Removed > 0 || r.Refused > 0 || r.Failed > 0)
-            _log.Info("Retention: removed {0} events from {1}, deleted {2} files and {3} folders", r.Removed, _settings.Keys.SortedSet, r.FilesDeleted, r.FoldersDeleted);
-        else if (_log.IsDebugEnabled)
-            _log.Debug("Retention: nothing to remove from {0}", _settings.Keys.SortedSet);
-        if (r.Refused > 0)
-            _log.Warning("Retention: refused to delete {0} paths that lead outside {1} (or through a link); their events were removed from Redis", r.Refused, _retention.OutputRoot);
-        if (r.Failed > 0)
-            _log.Warning("Retention: could not delete {0} files (permissions or I/O errors); they are left behind", r.Failed);
-        foreach (var waiter in _retentionWaiters) Reply(waiter, r);
-        _retentionWaiters.Clear();
-    }
-
-    private void HandleRetentionFailed(RetentionFailed failed)
-    {
-        _retentionRunning = false;
-        _log.Warning("Retention on {0} failed ({1}: {2}); the next run retries", _settings.Keys.SortedSet, failed.Cause.GetType().Name, failed.Cause.Message);
-        foreach (var waiter in _retentionWaiters) Reply(waiter, new Status.Failure(failed.Cause));
-        _retentionWaiters.Clear();
-    }
-
     // ── Helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+    private EventOrigin Origin() => new(_node?.Invoke(), _nodeId);
 
     private TimeSpan NextDelay(int attempt) =>
         Backoff.Delay(attempt, _settings.MinBackoff, _settings.MaxBackoff, _settings.RandomFactor, Random.Shared.NextDouble());
@@ -567,8 +523,6 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private sealed record DeliveryFailed(Guid EventId, Exception Cause) : IInternal;
     private sealed record RedisConnected(IConnectionMultiplexer Multiplexer) : IInternal;
     private sealed record RedisConnectFailed(Exception Cause) : IInternal;
-    private sealed record RetentionDone(RetentionResult Result) : IInternal;
-    private sealed record RetentionFailed(Exception Cause) : IInternal;
 
     private sealed class Truncated : IInternal
     {
@@ -598,11 +552,5 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     {
         public static readonly RetryRecovery Instance = new();
         private RetryRecovery() { }
-    }
-
-    private sealed class RetentionTick : IInternal
-    {
-        public static readonly RetentionTick Instance = new();
-        private RetentionTick() { }
     }
 }

@@ -11,8 +11,11 @@ public interface IEventSink
     /// <summary>Recorded in the outbox with each event; must stay stable across versions.</summary>
     string Name { get; }
 
-    /// <summary>Builds the key and the exact payload this sink will write for <paramref name="e"/>.</summary>
-    PendingEvent Prepare(RegisteredEvent e);
+    /// <summary>
+    /// Builds the key and the exact payload this sink will write for <paramref name="e"/>, naming the recording node
+    /// (<paramref name="origin"/>) so that retention knows which node holds the files.
+    /// </summary>
+    PendingEvent Prepare(RegisteredEvent e, EventOrigin origin);
 
     /// <summary>Writes the prepared event; completes when Redis has it, faults when it does not (the store retries).</summary>
     Task WriteAsync(PendingEvent pending, CancellationToken cancellationToken);

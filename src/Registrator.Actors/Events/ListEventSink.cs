@@ -23,8 +23,8 @@ public sealed class ListEventSink(RedisConnection connection, RedisKeys keys) : 
 
     public string Name => SinkName;
 
-    public PendingEvent Prepare(RegisteredEvent e) =>
-        new(e, SinkName, keys.ListOf(e.TaskKey), e.Timestamp, ListEventEntry.Build(e));
+    public PendingEvent Prepare(RegisteredEvent e, EventOrigin origin) =>
+        new(e, SinkName, keys.ListOf(e.TaskKey), e.Timestamp, ListEventEntry.Build(e, origin));
 
     public async Task WriteAsync(PendingEvent pending, CancellationToken cancellationToken)
     {

@@ -3,9 +3,9 @@ using Akka.Actor;
 namespace Registrator.Actors.Events;
 
 /// <summary>
-/// Asks the <see cref="EventStoreActor"/> to run retention now rather than on its timer (an operator, a test). Valid
-/// in every state; answered with the run's <see cref="RetentionResult"/>, or <see cref="Status.Failure"/> when Redis
-/// failed it. A request during a run gets that run's result.
+/// Asks the node's <see cref="RetentionActor"/> to run retention now rather than on its timer (an operator, a test).
+/// Answered with the run's <see cref="RetentionResult"/>, or <see cref="Status.Failure"/> when Redis failed it. A request
+/// during a run gets that run's result.
 /// </summary>
 public sealed class RunRetention : INoSerializationVerificationNeeded
 {

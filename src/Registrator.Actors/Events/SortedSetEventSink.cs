@@ -13,8 +13,8 @@ public sealed class SortedSetEventSink(RedisConnection connection, RedisKeys key
 
     public string Name => SinkName;
 
-    public PendingEvent Prepare(RegisteredEvent e) =>
-        new(e, SinkName, keys.SortedSet, e.Timestamp, EventMember.Build(e));
+    public PendingEvent Prepare(RegisteredEvent e, EventOrigin origin) =>
+        new(e, SinkName, keys.SortedSet, e.Timestamp, EventMember.Build(e, origin));
 
     public async Task WriteAsync(PendingEvent pending, CancellationToken cancellationToken)
     {

@@ -32,6 +32,12 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     private readonly Counter<long> _clipsFailed;
     private readonly Histogram<double> _encodeDuration;
     private readonly Counter<long> _natsMessages;
+    private readonly Counter<long> _retentionEventsRemoved;
+    private readonly Counter<long> _retentionFilesDeleted;
+    private readonly Counter<long> _retentionOrphansDeleted;
+    private readonly Counter<long> _retentionFilesFailed;
+    private readonly Counter<long> _orphanSweepsSkipped;
+    private long _retentionEventsWaiting;
     private long _tasksActive;
     private long _encoderSessions;
     private long _encoderSessionBytes;
@@ -66,6 +72,18 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
         _natsMessages = _meter.CreateCounter<long>("registrator.nats.messages", "{message}",
             "Messages received from NATS, by subject.");
 
+        _retentionEventsRemoved = _meter.CreateCounter<long>("registrator.retention.events_removed", "{event}",
+            "Expired events removed from Redis by this node, by reason: expired (this node held the files, or the event names no node) or abandoned (its node was silent for longer than abandon-after).");
+        _retentionFilesDeleted = _meter.CreateCounter<long>("registrator.retention.files_deleted", "{file}",
+            "Clips and keyframes of expired events deleted by this node (only ever its own).");
+        _retentionOrphansDeleted = _meter.CreateCounter<long>("registrator.retention.orphans_deleted", "{file}",
+            "Files in this node's output folder that no event in Redis names, deleted by the orphan sweep.");
+        _retentionFilesFailed = _meter.CreateCounter<long>("registrator.retention.files_failed", "{file}",
+            "Files retention or the orphan sweep did not delete, by reason: refused (outside the output folder, or through a link) or error (permissions, I/O).");
+        _orphanSweepsSkipped = _meter.CreateCounter<long>("registrator.retention.sweeps_skipped", "{sweep}",
+            "Orphan sweeps skipped because events were still on their way to Redis.");
+        _meter.CreateObservableGauge("registrator.retention.events_waiting", () => Interlocked.Read(ref _retentionEventsWaiting), "{event}",
+            "Expired events this node's last retention run left for the other nodes that hold their files (a node down keeps its events).");
         _meter.CreateObservableGauge("registrator.tasks.active", () => Interlocked.Read(ref _tasksActive), "{task}",
             "Task entities running on this node.");
         _meter.CreateObservableGauge("registrator.outbox.depth", () => Interlocked.Read(ref _outboxDepth), "{event}",
@@ -157,6 +175,25 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     public void ClipFailed() => _clipsFailed.Add(1);
 
     public void NatsMessageReceived(string subject) => _natsMessages.Add(1, new KeyValuePair<string, object?>("subject", subject));
+
+    /// <summary>What one retention run of this node did.</summary>
+    public void RetentionRan(Events.RetentionResult result)
+    {
+        if (result.Removed > 0) _retentionEventsRemoved.Add(result.Removed, new KeyValuePair<string, object?>("reason", "expired"));
+        if (result.Abandoned > 0) _retentionEventsRemoved.Add(result.Abandoned, new KeyValuePair<string, object?>("reason", "abandoned"));
+        if (result.FilesDeleted > 0) _retentionFilesDeleted.Add(result.FilesDeleted);
+        if (result.Refused > 0) _retentionFilesFailed.Add(result.Refused, new KeyValuePair<string, object?>("reason", "refused"));
+        if (result.Failed > 0) _retentionFilesFailed.Add(result.Failed, new KeyValuePair<string, object?>("reason", "error"));
+        Interlocked.Exchange(ref _retentionEventsWaiting, result.Waiting);
+    }
+
+    /// <summary>What one orphan sweep of this node did.</summary>
+    public void OrphansSwept(Events.OrphanSweepResult result)
+    {
+        if (result.Skipped is not null) _orphanSweepsSkipped.Add(1);
+        if (result.FilesDeleted > 0) _retentionOrphansDeleted.Add(result.FilesDeleted);
+        if (result.Failed > 0) _retentionFilesFailed.Add(result.Failed, new KeyValuePair<string, object?>("reason", "error"));
+    }
 
     /// <summary>The event store's count of undelivered events, after each change.</summary>
     public void SetOutboxDepth(long depth) => Interlocked.Exchange(ref _outboxDepth, depth);

@@ -29,6 +29,10 @@ namespace Registrator.Actors.Nats;
 /// by default), and each inbound subject has its own connection, because a waiting subscription stops its connection's
 /// reader. Bad input is counted in <see cref="BadInputCounters"/>, logged at most once per interval per reason, and
 /// skipped; it never fails a stream. The client reconnects by itself; the bridge starts while NATS is down.
+/// When the node shuts down (SIGTERM, a rolling restart), CoordinatedShutdown's service-unbind phase sends it
+/// <see cref="Drain"/> before the task shards hand off: the inbound subscriptions are drained (the server sends this
+/// queue member nothing new, and what it already sent is delivered to the tasks), so the cluster's other nodes take the
+/// subjects over and nothing the server handed this node is lost with it.
 /// </summary>
 public sealed class NatsBridge : ReceiveActor
 {
@@ -53,6 +57,24 @@ public sealed class NatsBridge : ReceiveActor
     /// <summary>Identifies this incarnation's streams: after a restart, the old streams' last messages are ignored.</summary>
     private readonly object _generation = new();
     private ChannelWriter<EventRecorded>? _eventsOut;
+
+    // Draining (shutdown): the inbound streams by subject, those not yet completed, and who waits for them.
+    private readonly LiveSubscriptions _subscriptions = new();
+    private readonly Dictionary<string, UniqueKillSwitch> _inbound = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inboundOpen = new(StringComparer.Ordinal);
+    private readonly List<IActorRef> _drainWaiters = [];
+    private bool _draining;
+
+    /// <summary>
+    /// Stop taking messages from NATS and finish those already received; answered with <see cref="Done"/> once every
+    /// inbound stream has delivered its last message to the tasks (the outbound events stream keeps running). Sent by
+    /// the node's CoordinatedShutdown in the service-unbind phase, before the task shards hand off.
+    /// </summary>
+    public sealed class Drain : INoSerializationVerificationNeeded
+    {
+        public static readonly Drain Instance = new();
+        private Drain() { }
+    }
 
     /// <summary>Sent by a stream's sink before its first outcome; answered with <see cref="StreamAck"/>.</summary>
     private sealed class StreamInit : INoSerializationVerificationNeeded
@@ -95,6 +117,7 @@ public sealed class NatsBridge : ReceiveActor
         Receive<StreamEnded>(HandleStreamEnded);
         Receive<ConnectionChanged>(HandleConnectionChanged);
         Receive<EventRecorded>(HandleEventRecorded);
+        Receive<Drain>(_ => HandleDrain());
     }
 
     /// <param name="taskRegion">The node's task shard region (or a proxy to it).</param>
@@ -109,11 +132,28 @@ public sealed class NatsBridge : ReceiveActor
 
     protected override void PreStart()
     {
+        StartStreams();
+        // Once per bridge, not per restart: the task asks Self, which a restarted bridge keeps.
+        var self = Self;
+        var shutdown = CoordinatedShutdown.Get(Context.System);
+        var timeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceUnbind);
+        // A bridge stopped before the node shuts down (never in a node: its guardian restarts it) leaves the phase to its timeout.
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "nats-bridge-drain", () =>
+            self.Ask<Done>(Drain.Instance, timeout).ContinueWith(static _ => Done.Instance, TaskScheduler.Default));
+    }
+
+    /// <summary>A restarted bridge starts its streams again; the shutdown task is registered already.</summary>
+    protected override void PostRestart(Exception reason) => StartStreams();
+
+    private void StartStreams()
+    {
         var materializer = Context.Materializer();
         var commands = Connect(CommandsRole);
-        _streams.Add(RunResults(Connect(ResultsRole), materializer));
-        _streams.Add(RunFrames(Connect(FramesRole), materializer));
-        _streams.Add(RunCommands(commands, materializer));
+        _inbound[_settings.ResultsSubject] = RunResults(Connect(ResultsRole), materializer);
+        _inbound[_settings.FramesSubject] = RunFrames(Connect(FramesRole), materializer);
+        _inbound[_settings.CommandsSubject] = RunCommands(commands, materializer);
+        _inboundOpen.UnionWith(_inbound.Keys);
+        _streams.AddRange(_inbound.Values);
         _streams.Add(RunEvents(commands, materializer));
         Context.System.EventStream.Subscribe(Self, typeof(EventRecorded));
         _log.Info("NATS bridge: servers {0}, queue group {1}, subjects {2}, {3}, {4} in, {5} out",
@@ -150,6 +190,15 @@ public sealed class NatsBridge : ReceiveActor
     private void HandleStreamEnded(StreamEnded ended)
     {
         if (!ReferenceEquals(ended.Generation, _generation)) return;
+        if (_draining && _inboundOpen.Remove(ended.Subject))
+        {
+            if (ended.Cause is not null) _log.Warning("NATS {0}: stream failed while draining: {1}", ended.Subject, ended.Cause.Message);
+            if (_inboundOpen.Count > 0) return;
+            _log.Info("NATS bridge drained: every message received is with its task");
+            foreach (var waiter in _drainWaiters) waiter.Tell(Done.Instance);
+            _drainWaiters.Clear();
+            return;
+        }
         if (ended.Cause is null)
         {
             _log.Warning("NATS {0}: stream completed while the bridge runs; restarting the bridge", ended.Subject);
@@ -184,6 +233,22 @@ public sealed class NatsBridge : ReceiveActor
                     _log.Warning("NATS {0} connection: {1} ({2}; {3} more since the last report)", changed.Role, changed.Change, changed.Detail, suppressed);
                 break;
         }
+    }
+
+    private void HandleDrain()
+    {
+        if (!_draining)
+        {
+            _draining = true;
+            _log.Info("NATS bridge: draining {0} before the node leaves", string.Join(", ", _inbound.Keys));
+            foreach (var (subject, stream) in _inbound)
+            {
+                // Never subscribed (NATS down): nothing was received that could be lost; end the stream.
+                if (!_subscriptions.Drain(subject)) stream.Shutdown();
+            }
+        }
+        if (_inboundOpen.Count == 0) Sender.Tell(Done.Instance);
+        else _drainWaiters.Add(Sender);
     }
 
     private void HandleEventRecorded(EventRecorded recorded)
@@ -223,9 +288,9 @@ public sealed class NatsBridge : ReceiveActor
     private UniqueKillSwitch RunResults(NatsConnection connection, IMaterializer materializer)
     {
         var (settings, tasks, token) = (_settings, _tasks, _shutdown.Token);
-        // Each result is parsed once, here; a slice of the stream (as many as arrived within results-batch-window, at most
-        // results-batch) goes to each of its keys as one StatusBatch, so under load a task takes many statuses per
-        // message. The slices grow by themselves while the tasks are busy: the back-pressure is the batches' Asks.
+        // Each result is parsed once, here. While the batches' Asks are all in flight (results-in-flight), what arrives
+        // meanwhile gathers into one slice (at most results-batch), and each key of a slice gets its statuses as one
+        // StatusBatch: a quiet stream goes through one result at a time, a flood in ever larger batches.
         return Subscription(connection, settings.ResultsSubject, settings.MaxPayload, settings.PendingCapacity)
             .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right)
             .Select(message => InferenceResult.Parse(message.Data, settings))
@@ -287,16 +352,22 @@ public sealed class NatsBridge : ReceiveActor
 
     /// <summary>
     /// The subscription's messages as a source: the client's bounded pending channel read as the stream demands it.
-    /// Subscribing waits for the connection; if it fails, it is retried with back-off.
+    /// Subscribing waits for the connection; if it fails, it is retried with back-off. The source completes when the
+    /// subscription is drained (<see cref="Drain"/>), after its last buffered message.
     /// </summary>
     private Source<NatsMsg<Payload>, NotUsed> Subscription(NatsConnection connection, string subject, int maxBytes, int capacity)
     {
         var options = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = _settings.PendingFullMode } };
         var deserializer = new PayloadDeserializer(maxBytes);
-        var (queueGroup, token, metrics) = (_settings.QueueGroup, _shutdown.Token, _metrics);
-        return RestartSource.WithBackoff(
+        var (queueGroup, token, metrics, live) = (_settings.QueueGroup, _shutdown.Token, _metrics, _subscriptions);
+        // Failures only: a subscription's channel completes when it is drained, and then it must stay ended.
+        return RestartSource.OnFailuresWithBackoff(
             () => Source.FromTask(connection.SubscribeCoreAsync(subject, queueGroup, deserializer, options, token).AsTask())
-                .ConcatMany(subscription => ChannelSource.FromReader(subscription.Msgs)),
+                .ConcatMany(subscription =>
+                {
+                    live.Add(subject, subscription);
+                    return ChannelSource.FromReader(subscription.Msgs);
+                }),
             SubscribeBackoff)
             .Select(message =>
             {
@@ -426,6 +497,60 @@ public sealed class NatsBridge : ReceiveActor
         OperationCanceledException when token.IsCancellationRequested => null,
         _ => new BadInput(BadInputReason.TaskFailed, $"[{key}] {e.GetType().Name}: {e.Message}"),
     };
+
+    /// <summary>
+    /// The inbound subscriptions the streams read, by subject, so that <see cref="Drain"/> can reach them; a
+    /// subscription made after its subject was drained (a subscribe still under way) is drained at once.
+    /// Written by the streams' threads, read by the actor: locked.
+    /// </summary>
+    private sealed class LiveSubscriptions
+    {
+        private readonly object _gate = new();
+        private readonly Dictionary<string, INatsSub<Payload>> _live = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _drained = new(StringComparer.Ordinal);
+
+        public void Add(string subject, INatsSub<Payload> subscription)
+        {
+            lock (_gate)
+            {
+                if (!_drained.Contains(subject))
+                {
+                    _live[subject] = subscription;
+                    return;
+                }
+            }
+            _ = DrainQuietlyAsync(subscription);
+        }
+
+        /// <summary>Drains the subject's subscription; false when it has none (never subscribed).</summary>
+        public bool Drain(string subject)
+        {
+            INatsSub<Payload>? subscription;
+            lock (_gate)
+            {
+                _drained.Add(subject);
+                if (!_live.Remove(subject, out subscription)) return false;
+            }
+            _ = DrainQuietlyAsync(subscription);
+            return true;
+        }
+
+        /// <summary>How long the drain waits for the server to confirm the unsubscribe (NATS down: it never does).</summary>
+        private static readonly TimeSpan FenceTimeout = TimeSpan.FromSeconds(3);
+
+        private static async Task DrainQuietlyAsync(INatsSub<Payload> subscription)
+        {
+            try
+            {
+                using var fence = new CancellationTokenSource(FenceTimeout);
+                await subscription.DrainAsync(fence.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The connection is gone: the channel ends anyway, and the stream with it.
+            }
+        }
+    }
 
     private static async Task DisposeQuietlyAsync(NatsConnection connection)
     {

@@ -17,6 +17,12 @@ public sealed record RedisKeys
     /// </summary>
     public const string TaskStatePrefix = "registrator:task-state:";
 
+    /// <summary>
+    /// The registry of nodes that hold event files: a hash of <c>node_id</c> → Unix seconds of its last heartbeat. Other
+    /// nodes' retention leaves a node's expired events alone while it is heard of (<see cref="Events.RetentionPolicy"/>).
+    /// </summary>
+    public const string Nodes = "registrator:nodes";
+
     /// <summary>The key of <paramref name="taskKey"/>'s handed-off state.</summary>
     public static string TaskStateOf(string taskKey) => TaskStatePrefix + taskKey;
 

@@ -28,7 +28,6 @@ public sealed class ThreeNodeClusterSpec : TestKit, IDisposable
         akka.cluster.leader-actions-interval = 200ms
         akka.cluster.gossip-interval = 200ms
         akka.cluster.sharding.retry-interval = 200ms
-        akka.cluster.sharding.rebalance-interval = 1h
         akka.test.single-expect-default = 20s
         registrator.trigger.policy = manual
         registrator.media.pool-size = 1

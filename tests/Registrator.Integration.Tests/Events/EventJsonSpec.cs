@@ -20,6 +20,25 @@ public sealed class EventJsonSpec
     }
 
     [Fact]
+    public void A_member_and_a_list_entry_name_the_node_holding_the_files_and_read_back()
+    {
+        var e = Event();
+        var origin = new EventOrigin("http://10.0.0.5:8080", "registrator-0");
+
+        var member = EventMember.Build(e, origin);
+        var entry = ListEventEntry.Build(e, origin);
+
+        Assert.EndsWith(""","node":"http://10.0.0.5:8080","node_id":"registrator-0"}}""", member);
+        Assert.EndsWith(""","node":"http://10.0.0.5:8080","node_id":"registrator-0"}""", entry);
+        var expected = new StoredEvent(e.EventId, "registrator-0", e.Timestamp, e.VideoPath, e.ImagePath);
+        Assert.Equal(expected, EventMember.Read(System.Text.Encoding.UTF8.GetBytes(member)));
+        Assert.Equal(expected, ListEventEntry.Read(System.Text.Encoding.UTF8.GetBytes(entry)));
+        Assert.Equal(expected with { NodeId = null }, EventMember.Read(System.Text.Encoding.UTF8.GetBytes(EventMember.Build(e))));
+        Assert.Equal(StoredEvent.Unreadable, EventMember.Read("[1,2]"u8));
+        Assert.Equal(StoredEvent.Unreadable, ListEventEntry.Read("not json"u8));
+    }
+
+    [Fact]
     public void A_member_of_a_failed_clip_has_null_proofs_and_the_error()
     {
         Assert.Equal(

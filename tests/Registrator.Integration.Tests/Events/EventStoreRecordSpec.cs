@@ -35,7 +35,9 @@ public sealed class EventStoreRecordSpec : EventStoreSpec, IClassFixture<RedisSe
 
         var entry = Assert.Single(await MembersAsync());
         var task = TaskObjectOf(entry.Element!, e.TaskKey);
-        Assert.Equal(["message", "video_proofs", "image_proof_path", "event_id", "timestamp"], task.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["message", "video_proofs", "image_proof_path", "event_id", "timestamp", "node_id"], task.EnumerateObject().Select(p => p.Name));
+        // The node holding the files, by the name kept in its TMP_PATH: its retention deletes them.
+        Assert.Equal(NodeIdOf(), task.GetProperty("node_id").GetString());
         Assert.Equal(YoloMessage, task.GetProperty("message").GetRawText());
         Assert.Equal(e.VideoPath, task.GetProperty("video_proofs").GetString());
         Assert.Equal(e.ImagePath, task.GetProperty("image_proof_path").GetString());

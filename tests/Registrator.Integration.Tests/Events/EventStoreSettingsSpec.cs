@@ -57,9 +57,28 @@ public sealed class EventStoreSettingsSpec
     [InlineData("min-backoff = 2s\nmax-backoff = 1s")]
     [InlineData("list-ids-key-prefix = \"custom_events:\"")]
     [InlineData("retention.max-events = -1")]
+    [InlineData("retention.heartbeat-interval = 0s")]
+    [InlineData("retention { heartbeat-interval = 1m, abandon-after = 2m }")]
+    [InlineData("retention.orphan-grace = 0s")]
     public void Out_of_range_event_settings_are_refused_with_the_key_named(string hocon)
     {
         var ex = Assert.Throws<ConfigurationException>(() => EventStoreSettings.From(ConfigurationFactory.ParseString(hocon)));
         Assert.Contains("registrator.events.", ex.Message);
+    }
+
+    [Fact]
+    public void Retention_keys_are_read_with_the_node_name_trimmed()
+    {
+        var retention = EventStoreSettings.From(ConfigurationFactory.ParseString("""
+            retention { node-name = " node-a ", heartbeat-interval = 10s, abandon-after = 0s, orphan-sweep-interval = 0s, orphan-grace = 5m }
+            """)).Retention;
+
+        Assert.Equal(
+            new RetentionSettings
+            {
+                NodeName = "node-a", HeartbeatInterval = TimeSpan.FromSeconds(10), AbandonAfter = TimeSpan.Zero,
+                OrphanSweepInterval = TimeSpan.Zero, OrphanGrace = TimeSpan.FromMinutes(5),
+            },
+            retention);
     }
 }

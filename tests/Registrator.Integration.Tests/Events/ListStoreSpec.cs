@@ -42,8 +42,9 @@ public sealed class ListStoreSpec(RedisServer redis, ITestOutputHelper output)
         {
             var root = oldest.RootElement;
             Assert.Equal(
-                ["task_name", "message", "statistics", "most_common_status", "event_id", "timestamp", "video_proofs", "image_proof_path"],
+                ["task_name", "message", "statistics", "most_common_status", "event_id", "timestamp", "video_proofs", "image_proof_path", "node_id"],
                 root.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(NodeIdOf(), root.GetProperty("node_id").GetString());
             Assert.Equal(first.TaskKey, root.GetProperty("task_name").GetString());
             Assert.Equal(YoloMessage, root.GetProperty("message").GetRawText());
             var statistics = root.GetProperty("statistics");

@@ -41,7 +41,7 @@ public sealed class OutboxRecoverySpec(RedisServer redis, ITestOutputHelper outp
 
         await stream.ExpectMsgAsync<TaskEvents.EventRegistered>(r => r.EventId == e.EventId, TimeSpan.FromSeconds(30));
         var entry = Assert.Single(await MembersAsync());
-        Assert.Equal(EventMember.Build(e), (string)entry.Element!);
+        Assert.Equal(EventMember.Build(e, new EventOrigin(null, NodeIdOf())), (string)entry.Element!);
     }
 
     [Fact]

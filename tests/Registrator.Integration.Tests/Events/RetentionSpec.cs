@@ -19,12 +19,12 @@ public sealed class RetentionSpec(RedisServer redis, ITestOutputHelper output) :
         var failedOld = NewEvent(error: "no frames", timestamp: NowSeconds() - EightDays);
         var recent = NewEvent(timestamp: NowSeconds() - 60);
         foreach (var e in new[] { old, failedOld, recent }) await SeedAsync(e);
-        var store = StartStore();
+        var retention = StartRetention(StartStore());
 
-        store.Tell(RunRetention.Instance, TestActor);
+        retention.Tell(RunRetention.Instance, TestActor);
 
         var result = await ExpectMsgAsync<RetentionResult>(TimeSpan.FromSeconds(20));
-        Assert.Equal(new RetentionResult(Removed: 2, FilesDeleted: 2, FoldersDeleted: 1, Refused: 0, Failed: 0), result);
+        Assert.Equal(new RetentionResult(Removed: 2, Abandoned: 0, Waiting: 0, FilesDeleted: 2, FoldersDeleted: 1, Refused: 0, Failed: 0), result);
         Assert.Equal(EventMember.Build(recent), (string)Assert.Single(await MembersAsync()).Element!);
         Assert.False(File.Exists(old.VideoPath));
         Assert.False(File.Exists(old.ImagePath));
@@ -51,12 +51,12 @@ public sealed class RetentionSpec(RedisServer redis, ITestOutputHelper output) :
         };
         var relative = NewEvent(timestamp: old) with { VideoPath = "outside/decoy.mp4", ImagePath = null };
         foreach (var e in new[] { absolute, traversal, relative }) await SeedAsync(e, withFiles: false);
-        var store = StartStore();
+        var retention = StartRetention(StartStore());
 
-        store.Tell(RunRetention.Instance, TestActor);
+        retention.Tell(RunRetention.Instance, TestActor);
 
         var result = await ExpectMsgAsync<RetentionResult>(TimeSpan.FromSeconds(20));
-        Assert.Equal(new RetentionResult(Removed: 3, FilesDeleted: 0, FoldersDeleted: 0, Refused: 5, Failed: 0), result);
+        Assert.Equal(new RetentionResult(Removed: 3, Abandoned: 0, Waiting: 0, FilesDeleted: 0, FoldersDeleted: 0, Refused: 5, Failed: 0), result);
         Assert.Empty(await MembersAsync());
         Assert.All(new[] { decoyVideo, decoyImage, decoyBehindLink }, decoy => Assert.True(File.Exists(decoy), decoy + " was deleted"));
         Assert.True(File.Exists("/etc/passwd"));
@@ -71,9 +71,9 @@ public sealed class RetentionSpec(RedisServer redis, ITestOutputHelper output) :
         var node = NewSystem(Redis.Port, "registrator.events.retention { max-age = 0s, max-events = 3 }");
         try
         {
-            var store = StartStore(node);
+            var retention = StartRetention(StartStore(node), node);
 
-            store.Tell(RunRetention.Instance, TestActor);
+            retention.Tell(RunRetention.Instance, TestActor);
 
             var result = await ExpectMsgAsync<RetentionResult>(TimeSpan.FromSeconds(20));
             Assert.Equal(2, result.Removed);
@@ -95,7 +95,7 @@ public sealed class RetentionSpec(RedisServer redis, ITestOutputHelper output) :
         var node = NewSystem(Redis.Port, "registrator.events.retention.interval = 200ms");
         try
         {
-            StartStore(node);
+            StartRetention(StartStore(node), node);
 
             await AwaitAssertAsync(async () => Assert.Empty(await MembersAsync()), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
             await AwaitAssertAsync(() => Assert.False(File.Exists(old.VideoPath)), TimeSpan.FromSeconds(5));

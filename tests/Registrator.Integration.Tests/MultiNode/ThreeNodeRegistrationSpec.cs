@@ -19,7 +19,6 @@ namespace Registrator.Integration.Tests.MultiNode;
 public sealed class ThreeNodeRegistrationSpec : EventStoreSpec, IClassFixture<RedisServer>
 {
     private const string ClusterHocon = ClusterNodeHocon + "\n" + """
-        akka.cluster.sharding.rebalance-interval = 1h
         akka.test.single-expect-default = 30s
         registrator.trigger.policy = manual
         registrator.media.pool-size = 1

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
+using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -20,6 +21,7 @@ public abstract class EventStoreSpec : TestKit
 {
     private readonly Scene _scene;
     private ConnectionMultiplexer? _client;
+    private readonly List<RedisConnection> _connections = [];
 
     protected EventStoreSpec(RedisServer redis, ITestOutputHelper output, string hocon = "")
         : this(new Scene(redis, hocon), output)
@@ -68,6 +70,21 @@ public abstract class EventStoreSpec : TestKit
     /// <summary>The event store of this test's system.</summary>
     protected IActorRef StartStore(ActorSystem? system = null) =>
         (system ?? Sys).ActorOf(EventStoreActor.Props((system ?? Sys).Settings.Config), EventStoreActor.DefaultName);
+
+    /// <summary>
+    /// The retention of this test's system (or <paramref name="system"/>), beside <paramref name="store"/>, on a Redis
+    /// connection disposed with the test.
+    /// </summary>
+    protected IActorRef StartRetention(IActorRef store, ActorSystem? system = null)
+    {
+        var settings = RegistratorSettings.From(system ?? Sys);
+        var connection = new RedisConnection(settings.Redis);
+        _connections.Add(connection);
+        return (system ?? Sys).ActorOf(RetentionActor.Props(settings.Events, connection, settings.Media.OutputPath, store), RetentionActor.DefaultName);
+    }
+
+    /// <summary>The node name the store and retention of a node whose TMP_PATH is <paramref name="outputPath"/> use (this test's by default).</summary>
+    protected string NodeIdOf(string? outputPath = null) => NodeName.Resolve(null, outputPath ?? OutputPath);
 
     /// <summary>
     /// Another actor system with this test's configuration (same key, output and outbox folders), its Redis at
@@ -183,6 +200,7 @@ public abstract class EventStoreSpec : TestKit
         base.Dispose(disposing);
         if (!disposing) return;
         _client?.Dispose();
+        foreach (var connection in _connections) connection.Dispose();
         _scene.Dispose();
     }
 

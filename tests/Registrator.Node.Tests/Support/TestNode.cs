@@ -57,11 +57,15 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>The task shard region, from the host's actor registry as any host service would get it.</summary>
     public IActorRef Region => Host.Services.GetRequiredService<ActorRegistry>().Get<TaskRegion>();
 
+    /// <summary>The node's actor system.</summary>
+    public ActorSystem ActorSystem => Host.Services.GetRequiredService<ActorSystem>();
+
     /// <summary>Builds and starts a node, and returns once its task region answers.</summary>
     /// <param name="hocon">Inline HOCON over the test defaults (e.g. <c>registrator.http.token</c>).</param>
     /// <param name="natsUrl">The NATS server; <c>null</c> = a loopback port nobody listens on.</param>
     /// <param name="eventsKey">The sorted set; <c>null</c> = a fresh one. Nodes given the same key share their events.</param>
-    public static async Task<TestNode> StartAsync(RedisServer redis, string hocon = "", string? natsUrl = null, string? eventsKey = null)
+    /// <param name="awaitTasks">Return only once the task region answers; off for nodes whose cluster forms later (bootstrap).</param>
+    public static async Task<TestNode> StartAsync(RedisServer redis, string hocon = "", string? natsUrl = null, string? eventsKey = null, bool awaitTasks = true)
     {
         var temp = new TempDirectory();
         Directory.CreateDirectory(temp.Combine("media"));
@@ -91,7 +95,7 @@ public sealed class TestNode : IAsyncDisposable
             await host.StartAsync();
             var address = NodeHost.HttpAddress(host) ?? throw new InvalidOperationException("the node's HTTP server reports no address");
             var node = new TestNode(host, temp, eventsKey, address);
-            await node.WaitForTasksAsync();
+            if (awaitTasks) await node.WaitForTasksAsync();
             return node;
         }
         catch
@@ -137,7 +141,7 @@ public sealed class TestNode : IAsyncDisposable
     }
 
     /// <summary>Sharding answers once the cluster is Up and the coordinator runs: poll with GetTask until then.</summary>
-    private async Task WaitForTasksAsync()
+    public async Task WaitForTasksAsync()
     {
         var deadline = DateTime.UtcNow + StartPatience;
         while (true)
@@ -156,7 +160,8 @@ public sealed class TestNode : IAsyncDisposable
 
     private static string Quote(string value) => JsonSerializer.Serialize(value);
 
-    private static int FreePort()
+    /// <summary>A loopback TCP port nobody listens on right now.</summary>
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Configuration;
+using NATS.Client.Core;
+using Registrator.Actors.Nats;
+using Registrator.Contracts;
+using Registrator.Media;
+using Registrator.Node.DemoRun;
+using StackExchange.Redis;
+using static Registrator.Benchmarks.BenchStats;
+
+namespace Registrator.Benchmarks;
+
+/// <summary>
+/// Frames in to events out on 1, 2 and 3 nodes (--nodes), each node its own process (<see cref="NodeProcess"/>) pinned to
+/// its own core, sharing one redis-server and one nats-server: 24 keys (--keys) × 30 JPEG frames (--frames) of 640×480
+/// testsrc2 published on <c>registrator.frames</c> (headers Task-Key, Content-Type image/jpeg, Frame-Id, Frame-Time
+/// 1/fps apart), each key registered with the NATS <c>register</c> command once <c>get</c> shows its frames buffered;
+/// the clock runs from the first frame until all its events are in Redis's sorted set. Each cluster size gets fresh
+/// nodes and a warm-up round (JIT, shard allocation, encoder sessions) before the measured one. A cluster size that
+/// needs more cores than the machine has is skipped, said so. The publisher runs in this process, unpinned.
+/// </summary>
+internal static class ClusterBenchmark
+{
+    private const double Goal = 0.9;
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan IdleSample = TimeSpan.FromSeconds(3);
+    /// <summary>Pause between two <c>get</c> commands of one key while its frames are buffered; the figures are pessimistic by up to this much.</summary>
+    private static readonly TimeSpan GetInterval = TimeSpan.FromMilliseconds(50);
+
+    public static async Task<int> Run(string[] args)
+    {
+        var keys = BenchArgs.Int(args, "--keys", 24);
+        var frames = BenchArgs.Int(args, "--frames", 30);
+        var maxNodes = BenchArgs.Int(args, "--nodes", 3);
+        var cores = Environment.ProcessorCount;
+        var work = Directory.CreateTempSubdirectory("registrator-bench-cluster-").FullName;
+        var keep = false;
+        try
+        {
+            await using var redis = await LocalServer.StartAsync("redis-server",
+                port => ["--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", work], CancellationToken.None);
+            var monitorPort = LocalServer.FreePort();
+            await using var nats = await LocalServer.StartAsync("nats-server",
+                port => ["-a", "127.0.0.1", "-p", $"{port}", "-m", $"{monitorPort}"], CancellationToken.None);
+            var jpegs = BenchFrames.Generate(frames).Select(f => JpegKeyframe.Encode(f, BenchFrames.Width, BenchFrames.Height, 90)).ToArray();
+
+            var rounds = new List<Round>();
+            var skipped = new List<string>();
+            for (var n = 1; n <= maxNodes; n++)
+            {
+                if (n > cores)
+                {
+                    skipped.Add(Invariant($"{n} nodes: SKIPPED — {n} nodes pinned to their own cores need {n} cores, this machine has {cores} (nproc)."));
+                    continue;
+                }
+                var cluster = new Cluster(work, n, redis.Port, nats.Port, monitorPort);
+                try
+                {
+                    rounds.Add(await cluster.MeasureAsync(keys, jpegs));
+                }
+                catch (Exception)
+                {
+                    keep = true;
+                    Console.Error.WriteLine($"{n}-node round failed; node logs under {work}");
+                    foreach (var node in cluster.Nodes) Console.Error.WriteLine($"--- node on core {node.Core} ({node.LogPath}):{Environment.NewLine}{node.LogTail()}");
+                    throw;
+                }
+                finally
+                {
+                    await cluster.DisposeAsync();
+                }
+            }
+
+            Console.WriteLine($"## Cluster: {keys} keys × {frames} JPEG frames of {BenchFrames.Width}x{BenchFrames.Height} testsrc2 ({jpegs.Average(j => j.Length):N0} B each) over NATS → H.264 buffer → register → clip + keyframe → Redis");
+            Console.WriteLine();
+            Console.WriteLine(Invariant($"Each node: its own process, `taskset -c <i>` (one core, so one encoder), own port and media folder, HTTP off, trigger manual, reorder-window at its default (1 s: frames of one key reach it through several nodes' bridges, so the last of each key waits up to 1 s raw); shared redis-server and nats-server; `get` every {GetInterval.TotalMilliseconds:F0} ms per key until its frames are buffered; the publisher (this process) is not pinned and shares the nodes' cores ({cores} cores here). {LoadAverage()}."));
+            Console.WriteLine();
+            Console.WriteLine("| nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) | node CPU s per event (all nodes) | node busy (CPU ÷ wall, each) | idle node CPU ÷ wall, each (3 s before the round) |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---|---|---|---:|---|---|");
+            var single = rounds.FirstOrDefault(r => r.Nodes == 1);
+            foreach (var round in rounds)
+            {
+                var ratio = single is null ? double.NaN : round.EventsPerSecond / single.EventsPerSecond;
+                var goal = round.Nodes == 1 ? "(reference)" : Invariant($"{Goal * round.Nodes:F1}× — {Met(ratio >= Goal * round.Nodes)}");
+                Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", round.IdleShare.Select(c => c.ToString("P1", CultureInfo.InvariantCulture)))} |"));
+            }
+            foreach (var line in skipped) Console.WriteLine(line);
+            Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}."));
+            return 0;
+        }
+        finally
+        {
+            if (!keep) Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private sealed record Round(int Nodes, int Events, TimeSpan Wall, int[] ClipsPerNode, TimeSpan[] CpuPerNode, double[] IdleShare)
+    {
+        public double EventsPerSecond => Events / Wall.TotalSeconds;
+    }
+
+    /// <summary>One cluster size: its node processes, a client actor system that watches membership, and its rounds.</summary>
+    private sealed class Cluster(string work, int size, int redisPort, int natsPort, int monitorPort) : IAsyncDisposable
+    {
+        private readonly string _folder = Path.Combine(work, $"{size}-nodes");
+        private ActorSystem? _client;
+
+        public List<NodeProcess> Nodes { get; } = [];
+
+        public async Task<Round> MeasureAsync(int keys, byte[][] jpegs)
+        {
+            Directory.CreateDirectory(_folder);
+            var ports = Enumerable.Range(0, size).Select(_ => LocalServer.FreePort()).ToArray();
+            for (var i = 0; i < size; i++)
+            {
+                var config = Path.Combine(_folder, $"node-{i}.conf");
+                await File.WriteAllTextAsync(config, NodeHocon(i, ports[i], ports[0]));
+                Nodes.Add(NodeProcess.Start(core: i, config, Path.Combine(_folder, $"node-{i}.log")));
+            }
+            _client = JoinClient(ports[0]);
+            await WaitUntilAsync(() => Akka.Cluster.Cluster.Get(_client).State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(RegistratorCluster.Role)) == size,
+                $"{size} registrator nodes Up");
+            await WaitUntilAsync(async () => await FrameSubscribersAsync() >= size, $"{size} nodes subscribed to registrator.frames");
+
+            await using var nats = new NatsConnection(NatsOpts.Default with { Url = $"nats://127.0.0.1:{natsPort}", Name = "bench-publisher" });
+            await nats.ConnectAsync();
+            await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}");
+            var events = redis.GetDatabase();
+            var prefix = $"n{size}";
+
+            // Warm-up: every node JIT-compiles the whole path and opens encoder sessions before the clock starts.
+            await RoundAsync(nats, events, $"{prefix}-warm-up", 4 * size, jpegs);
+            // What a node costs doing nothing (gossip, heartbeats, sharding's replicator, the bridge's connections),
+            // to tell it from the work of the round.
+            var idleBefore = Nodes.Select(n => n.CpuTime()).ToArray();
+            var idleClock = Stopwatch.StartNew();
+            await Task.Delay(IdleSample);
+            var idle = Nodes.Select((n, i) => (n.CpuTime() - idleBefore[i]) / idleClock.Elapsed).ToArray();
+            var cpuBefore = Nodes.Select(n => n.CpuTime()).ToArray();
+            var (wall, clips) = await RoundAsync(nats, events, prefix, keys, jpegs);
+            var cpu = Nodes.Select((n, i) => n.CpuTime() - cpuBefore[i]).ToArray();
+            return new Round(size, keys, wall, clips, cpu, idle);
+        }
+
+        /// <summary>
+        /// Publishes every key's frames, registers each key once its task holds them all, and waits until Redis holds
+        /// every event of the round; returns the time from the first frame to the last event, and the clips each node wrote.
+        /// </summary>
+        private async Task<(TimeSpan Wall, int[] ClipsPerNode)> RoundAsync(NatsConnection nats, IDatabase events, string prefix, int keys, byte[][] jpegs)
+        {
+            var names = Enumerable.Range(0, keys).Select(k => $"{prefix}-{k}").ToArray();
+            var before = await events.SortedSetLengthAsync("events");
+            var clipsBefore = Enumerable.Range(0, size).Select(i => ClipsIn(Path.Combine(_folder, $"media-{i}"))).ToArray();
+            var clock = Stopwatch.StartNew();
+            var capture = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+            var flows = names.Select(key => KeyAsync(nats, key, jpegs, capture)).ToArray();
+            await WaitUntilAsync(async () => await events.SortedSetLengthAsync("events") >= before + keys, $"{keys} events of {prefix} in Redis", poll: TimeSpan.FromMilliseconds(5));
+            var wall = clock.Elapsed;
+            await Task.WhenAll(flows);
+            return (wall, Enumerable.Range(0, size).Select(i => ClipsIn(Path.Combine(_folder, $"media-{i}")) - clipsBefore[i]).ToArray());
+        }
+
+        private static int _framesNotTaken;
+
+        public static int FramesNotTaken => _framesNotTaken;
+
+        private static async Task KeyAsync(NatsConnection nats, string key, byte[][] jpegs, double capture)
+        {
+            for (var f = 0; f < jpegs.Length; f++)
+            {
+                var headers = new NatsHeaders
+                {
+                    [NatsHeaderNames.TaskKey] = key,
+                    [NatsHeaderNames.ContentType] = NatsHeaderNames.Jpeg,
+                    [NatsHeaderNames.FrameId] = f.ToString(CultureInfo.InvariantCulture),
+                    [NatsHeaderNames.FrameTime] = (capture + f / (double)BenchFrames.FramesPerSecond).ToString("F3", CultureInfo.InvariantCulture),
+                };
+                await nats.PublishAsync("registrator.frames", jpegs[f], headers);
+            }
+            // Buffered: every frame encoded or counted as not taken (none pending); then the register command waits for the event.
+            var deadline = DateTime.UtcNow + Patience;
+            while (true)
+            {
+                var snapshot = await RequestAsync(nats, $$"""{"command":"get","key":"{{key}}"}""", TimeSpan.FromSeconds(30));
+                if (snapshot.TryGetProperty("frame_count", out var count) && snapshot.GetProperty("frames_pending").GetInt32() == 0
+                    && count.GetInt32() + NotTaken(snapshot) >= jpegs.Length)
+                {
+                    Interlocked.Add(ref _framesNotTaken, NotTaken(snapshot));
+                    break;
+                }
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"[{key}] not buffered: {snapshot}");
+                // Every get is work for the nodes (and crosses to the task's node): 24 keys polling at 10 ms cost
+                // a 2-node cluster more CPU than its frames did.
+                await Task.Delay(GetInterval);
+            }
+            var registered = await RequestAsync(nats, $$$"""{"command":"register","key":"{{{key}}}","message":{"model":"bench","frame_id":"{{{jpegs.Length - 1}}}"}}""", Patience);
+            if (!registered.GetProperty("ok").GetBoolean() || registered.GetProperty("error").ValueKind != JsonValueKind.Null)
+                throw new InvalidOperationException($"[{key}] register failed: {registered}");
+        }
+
+        /// <summary>Frames a task counted but does not hold: late beyond the reorder window, skipped, dropped, rejected.</summary>
+        private static int NotTaken(JsonElement snapshot) =>
+            new[] { "frames_late", "frames_skipped", "frames_dropped", "rejected" }.Sum(name => snapshot.TryGetProperty(name, out var v) ? v.GetInt32() : 0);
+
+        private static async Task<JsonElement> RequestAsync(NatsConnection nats, string json, TimeSpan timeout)
+        {
+            var reply = await nats.RequestAsync<byte[], byte[]>("registrator.commands", Encoding.UTF8.GetBytes(json),
+                replyOpts: new NatsSubOpts { Timeout = timeout });
+            using var document = JsonDocument.Parse(reply.Data ?? []);
+            return document.RootElement.Clone();
+        }
+
+        private string NodeHocon(int index, int port, int seedPort) => $$"""
+            akka.loglevel = WARNING
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
+            akka.cluster.seed-nodes = ["akka.tcp://registrator@127.0.0.1:{{seedPort}}"]
+            registrator {
+              media.output-path = {{JsonSerializer.Serialize(Path.Combine(_folder, $"media-{index}"))}}
+              events.outbox-path = {{JsonSerializer.Serialize(Path.Combine(_folder, $"outbox-{index}"))}}
+              redis { host = "127.0.0.1", port = {{redisPort}} }
+              nats.servers = ["nats://127.0.0.1:{{natsPort}}"]
+              http.enabled = off
+              trigger.policy = manual
+            }
+            """;
+
+        /// <summary>A client system (role "client") in this process, only to see the registrator members come Up.</summary>
+        private static ActorSystem JoinClient(int seedPort)
+        {
+            // ERROR: it starts before the seed listens, and its retries are no news.
+            var config = ConfigurationFactory.ParseString($$"""
+                akka.loglevel = ERROR
+                akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+                akka.cluster.seed-nodes = ["akka.tcp://registrator@127.0.0.1:{{seedPort}}"]
+                """).WithFallback(RegistratorCluster.ClientConfig).WithFallback(DistributedPubSub.DefaultConfig());
+            return ActorSystem.Create("registrator", config);
+        }
+
+        /// <summary>Connections that subscribe to registrator.frames, from nats-server's monitoring endpoint.</summary>
+        private async Task<int> FrameSubscribersAsync()
+        {
+            using var http = new HttpClient();
+            var connz = await http.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{monitorPort}/connz?subs=1");
+            return connz.GetProperty("connections").EnumerateArray().Count(c =>
+                c.TryGetProperty("subscriptions_list", out var subs) && subs.EnumerateArray().Any(s => s.GetString() == "registrator.frames"));
+        }
+
+        private static int ClipsIn(string folder) =>
+            Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.mp4", SearchOption.AllDirectories).Count() : 0;
+
+        private Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+
+        private async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? poll = null)
+        {
+            var deadline = DateTime.UtcNow + Patience;
+            while (!await condition())
+            {
+                if (Nodes.FirstOrDefault(n => n.HasExited) is { } exited) throw new InvalidOperationException($"the node on core {exited.Core} exited while waiting for {what}");
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {what} within {Patience.TotalSeconds:F0} s");
+                await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_client is not null) await _client.Terminate();
+            // All at once: each stops with CoordinatedShutdown; one by one would hand shards from node to node.
+            await Task.WhenAll(Nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+    }
+}
