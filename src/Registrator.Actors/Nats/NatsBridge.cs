@@ -219,6 +219,8 @@ public sealed class NatsBridge : ReceiveActor
                 break;
             case ConnectionChange.Disconnected:
                 _connectivity.Lost(changed.Role);
+                // A server that cuts off a slow consumer closes the connection; what it had queued for it is lost.
+                _metrics.NatsConnectionProblem(changed.Role, "disconnected");
                 _log.Warning("NATS {0} connection lost ({1}); the client reconnects by itself", changed.Role, changed.Detail);
                 break;
             case ConnectionChange.ServerError:
@@ -227,8 +229,13 @@ public sealed class NatsBridge : ReceiveActor
             case ConnectionChange.LameDuck:
                 _log.Warning("NATS {0} connection: server entering lame duck mode, the client will move to another server", changed.Role);
                 break;
+            case ConnectionChange.SlowConsumer:
+                _metrics.NatsConnectionProblem(changed.Role, "slow-consumer");
+                if (_connectionLog.ShouldLog($"{changed.Role}:{changed.Change}", DateTime.UtcNow, out var dropped))
+                    _log.Error("NATS {0} connection: slow consumer ({1}; {2} more since the last report): messages are being lost", changed.Role, changed.Detail, dropped);
+                break;
             default:
-                // Reconnect attempts repeat every few seconds while NATS is down, slow-consumer episodes during a flood.
+                // Reconnect attempts repeat every few seconds while NATS is down.
                 if (_connectionLog.ShouldLog($"{changed.Role}:{changed.Change}", DateTime.UtcNow, out var suppressed))
                     _log.Warning("NATS {0} connection: {1} ({2}; {3} more since the last report)", changed.Role, changed.Change, changed.Detail, suppressed);
                 break;
