@@ -301,12 +301,8 @@ public sealed class NatsBridge : ReceiveActor
         return Subscription(connection, settings.ResultsSubject, settings.MaxPayload, settings.PendingCapacity)
             .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right)
             .Select(message => InferenceResult.Parse(message.Data, settings))
-            .Batch(settings.ResultsBatch, first => new List<Parsed<KeyedStatus>> { first }, (slice, next) =>
-            {
-                slice.Add(next);
-                return slice;
-            })
-            .SelectMany(ResultSlice.ByKey)
+            .GroupedWithin(settings.ResultsBatch, settings.ResultsBatchWindow)
+            .SelectMany(slice => ResultSlice.ByKey(slice as IReadOnlyList<Parsed<KeyedStatus>> ?? [.. slice]))
             .SelectAsync(settings.ResultsInFlight, item => item is StatusBatch batch
                 ? Outcome(DeliverBatchAsync(tasks, batch, settings.AskTimeout, token))
                 : Task.FromResult(Option<BadInput>.Create((BadInput)item)))
