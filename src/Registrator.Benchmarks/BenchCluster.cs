@@ -12,6 +12,7 @@ namespace Registrator.Benchmarks;
 /// <summary>Loopback cluster pieces for benchmarks: a registrator node and a client system joined to it.</summary>
 internal static class BenchCluster
 {
+    /// <summary>A node joined to itself; the environment variable BENCH_HOCON adds HOCON over everything (experiments).</summary>
     public static ActorSystem StartNode(string hocon = "")
     {
         var config = RegistratorConfig.Load($$"""
@@ -19,6 +20,7 @@ internal static class BenchCluster
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             registrator.trigger.policy = manual
             {{hocon}}
+            {{Environment.GetEnvironmentVariable("BENCH_HOCON")}}
             """, new Hashtable());
         var system = ActorSystem.Create("registrator", config);
         var cluster = Cluster.Get(system);

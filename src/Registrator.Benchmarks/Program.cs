@@ -19,6 +19,8 @@ switch (verb)
         return await RegistrationBenchmark.Run(rest);
     case "nats":
         return await NatsResultsBenchmark.Run(rest);
+    case "seed":
+        return await SeedBenchmark.Run(rest);
     case "handoff":
         return await HandoffBenchmark.Run(rest);
     case "cluster":
@@ -31,6 +33,7 @@ switch (verb)
         failed |= await RemoteFramesBenchmark.Run(rest);
         failed |= await RegistrationBenchmark.Run(rest);
         failed |= await NatsResultsBenchmark.Run(rest);
+        failed |= await SeedBenchmark.Run(rest);
         failed |= await HandoffBenchmark.Run(rest);
         failed |= await ClusterBenchmark.Run(rest);
         return failed;
@@ -39,6 +42,10 @@ switch (verb)
         return SessionBenchmark.RunChild(rest);
     case RssBenchmark.ChildVerb:
         return await RssBenchmark.RunChild(rest);
+    case SeedNodeChild.Verb:
+        return await SeedNodeChild.Run(rest);
+    case SeedRawChild.Verb:
+        return await SeedRawChild.Run(rest);
     case RemoteFramesBenchmark.ChildVerb:
         return await RemoteFramesBenchmark.RunChild(rest);
     default:
@@ -50,6 +57,7 @@ switch (verb)
         Console.Error.WriteLine("  remote-frames [--frames N] [--window W]   640x480 AddFrame (BGR24 and JPEG) client system → node over remoting, copies per frame; TaskData round trip");
         Console.Error.WriteLine("  events [--tasks N] [--frames F]   RegisterTask → mux → Redis, events/s and CPU per event");
         Console.Error.WriteLine("  nats [--messages N] [--keys K]   inference results end to end vs a bare subscriber");
+        Console.Error.WriteLine("  seed [--messages N] [--keys K] [--rounds R]   vs the Python module (../shared/seed/python): results cold/warm, bare subscriber, registrations");
         Console.Error.WriteLine("  handoff [--tasks T] [--seconds S]   graceful leave: T tasks × S s of frames (media.fps) move node 1 → node 2 through Redis, p50/max");
         Console.Error.WriteLine("  cluster [--keys K] [--frames F] [--nodes N]   JPEG frames over NATS → clips → Redis on 1..N node processes (taskset), events/s and scaling");
         Console.Error.WriteLine("  all   every benchmark above (options are passed to each)");

@@ -23,6 +23,8 @@ internal static class RegistrationBenchmark
     {
         var tasks = BenchArgs.Int(args, "--tasks", 20);
         var frames = BenchArgs.Int(args, "--frames", 30);
+        // libx264 preset of the clips' encoder; the Python module's PyAV default is medium.
+        var preset = BenchArgs.Text(args, "--preset");
         var work = Directory.CreateTempSubdirectory("registrator-bench-events-").FullName;
         try
         {
@@ -30,7 +32,7 @@ internal static class RegistrationBenchmark
                 port => ["--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", work], CancellationToken.None);
             var clipFrames = BenchFrames.Generate(frames);
 
-            using var node = BenchCluster.StartNode(BenchFrames.NodeHocon($"{work}/media", frames) + $$"""
+            using var node = BenchCluster.StartNode(BenchFrames.NodeHocon($"{work}/media", frames) + (preset is null ? "" : $"\nregistrator.media.preset = {preset}") + $$"""
 
                 registrator.events.outbox-path = "{{work}}/outbox"
                 registrator.redis { host = "127.0.0.1", port = {{redis.Port}} }
@@ -47,7 +49,7 @@ internal static class RegistrationBenchmark
 
             var perEvent = cpu.TotalSeconds / tasks;
             var muxPerEvent = muxCpu.TotalSeconds / tasks;
-            Console.WriteLine($"## Registration end to end: {tasks} tasks × {frames} frames of {BenchFrames.Width}x{BenchFrames.Height} buffered as H.264, RegisterTask → mux + JPEG → Redis (encoder pool of {settings.Media.PoolSize})");
+            Console.WriteLine($"## Registration end to end: {tasks} tasks × {frames} frames of {BenchFrames.Width}x{BenchFrames.Height} buffered as H.264 (preset {settings.Media.Encoder.Preset}), RegisterTask → mux + JPEG → Redis (encoder pool of {settings.Media.PoolSize})");
             Console.WriteLine();
             Console.WriteLine("| events | wall s | events/s | CPU s per event | ClipWriter CPU s per event | ClipWriter share |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|");

@@ -32,6 +32,7 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     private readonly Counter<long> _clipsFailed;
     private readonly Histogram<double> _encodeDuration;
     private readonly Counter<long> _natsMessages;
+    private readonly Counter<long> _natsConnectionProblems;
     private readonly Counter<long> _retentionEventsRemoved;
     private readonly Counter<long> _retentionFilesDeleted;
     private readonly Counter<long> _retentionOrphansDeleted;
@@ -71,6 +72,8 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] });
         _natsMessages = _meter.CreateCounter<long>("registrator.nats.messages", "{message}",
             "Messages received from NATS, by subject.");
+        _natsConnectionProblems = _meter.CreateCounter<long>("registrator.nats.connection_problems", "{event}",
+            description: "NATS connection problems that lose messages, by connection (results, frames, commands) and problem (disconnected: what the server had queued is gone, core NATS being at-most-once; slow-consumer: the client dropped messages).");
 
         _retentionEventsRemoved = _meter.CreateCounter<long>("registrator.retention.events_removed", "{event}",
             "Expired events removed from Redis by this node, by reason: expired (this node held the files, or the event names no node) or abandoned (its node was silent for longer than abandon-after).");
@@ -123,7 +126,19 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
 
     public void TaskStopped() => Interlocked.Decrement(ref _tasksActive);
 
-    public void StatusAdded(bool detected) => _statuses.Add(1, new KeyValuePair<string, object?>("detected", detected ? "true" : "false"));
+    public void StatusAdded(bool detected) => _statuses.Add(1, detected ? Detected : NotDetected);
+
+    /// <summary>A batch's statuses, two measurements whatever its size.</summary>
+    public void StatusesAdded(System.Collections.Immutable.ImmutableArray<Tasks.BatchedStatus> statuses)
+    {
+        var detected = 0;
+        foreach (var status in statuses) if (status.Flag) detected++;
+        if (detected > 0) _statuses.Add(detected, Detected);
+        if (statuses.Length > detected) _statuses.Add(statuses.Length - detected, NotDetected);
+    }
+
+    private static readonly KeyValuePair<string, object?> Detected = new("detected", "true");
+    private static readonly KeyValuePair<string, object?> NotDetected = new("detected", "false");
 
     public void FramesDropped(long count, FrameDropReason reason)
     {
@@ -161,6 +176,10 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     public void ClipEncoded(TimeSpan duration) => _encodeDuration.Record(duration.TotalSeconds);
 
     public void ClipFailed() => _clipsFailed.Add(1);
+
+    /// <summary>A NATS connection problem that loses messages (<paramref name="problem"/>: disconnected, slow-consumer).</summary>
+    public void NatsConnectionProblem(string connection, string problem) => _natsConnectionProblems.Add(1,
+        new KeyValuePair<string, object?>("connection", connection), new KeyValuePair<string, object?>("problem", problem));
 
     public void NatsMessageReceived(string subject) => _natsMessages.Add(1, new KeyValuePair<string, object?>("subject", subject));
 

@@ -13,6 +13,9 @@ public sealed class BadInputCounters
 
     public void Increment(BadInputReason reason) => Interlocked.Increment(ref _counts[(int)reason]);
 
+    /// <summary>Counts <paramref name="count"/> messages skipped for <paramref name="reason"/> at once (a batch).</summary>
+    public void Increment(BadInputReason reason, long count) => Interlocked.Add(ref _counts[(int)reason], count);
+
     /// <summary>The count of one reason.</summary>
     public long this[BadInputReason reason] => Interlocked.Read(ref _counts[(int)reason]);
 

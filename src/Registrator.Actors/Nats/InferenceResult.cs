@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Registrator.Actors.Tasks;
 using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Nats;
@@ -12,57 +13,157 @@ namespace Registrator.Actors.Nats;
 /// </summary>
 public static class InferenceResult
 {
+    /// <summary>A result as the client API's <see cref="AddStatus"/> (the message kept verbatim).</summary>
     public static Parsed<AddStatus> ToAddStatus(Payload payload, NatsSettings settings)
+    {
+        var parsed = Parse(payload, settings);
+        return parsed.Value is { } result ? new AddStatus(result.Key, result.Status.Flag, result.Status.MessageJson) : parsed.Error!;
+    }
+
+    /// <summary>
+    /// The result read once, at the edge: its key, and the status the task takes without parsing it again (the flag,
+    /// the message verbatim, its numeric <c>timestamp</c> when it has one).
+    /// </summary>
+    public static Parsed<KeyedStatus> Parse(Payload payload, NatsSettings settings)
     {
         if (payload.TooLarge)
             return new BadInput(BadInputReason.PayloadTooLarge, $"{payload.Length} bytes, more than max-payload ({settings.MaxPayload} bytes)");
         var bytes = payload.Bytes ?? [];
-        JsonDocument document;
+        Fields fields;
         try
         {
-            document = JsonDocument.Parse(bytes);
+            fields = Read(bytes, settings);
         }
         catch (JsonException e)
         {
             return new BadInput(BadInputReason.InvalidJson, e.Message);
         }
-        using (document)
+        if (fields.RootKind is not JsonTokenType.StartObject)
+            return new BadInput(BadInputReason.NotAnObject, $"a JSON {KindName(fields.RootKind)}, not an object");
+        if (fields.Key is not { Length: > 0 } key)
+            return new BadInput(BadInputReason.MissingKey, $"no non-empty string field '{settings.KeyField}'");
+        bool flag;
+        if (fields.Detected is { } detected)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return new BadInput(BadInputReason.NotAnObject, $"a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
-            if (!root.TryGetProperty(settings.KeyField, out var keyElement) || keyElement.ValueKind != JsonValueKind.String
-                || keyElement.GetString() is not { Length: > 0 } key)
-                return new BadInput(BadInputReason.MissingKey, $"no non-empty string field '{settings.KeyField}'");
-            var (flag, error) = Detected(root, settings.MinScore);
-            if (error is not null) return error;
-            return new AddStatus(key, flag, System.Text.Encoding.UTF8.GetString(bytes));
+            if (detected is not (JsonTokenType.True or JsonTokenType.False))
+                return new BadInput(BadInputReason.InvalidResult, "'detected' must be true or false");
+            flag = detected is JsonTokenType.True;
+        }
+        else if (!fields.ResultIsObject)
+            return new BadInput(BadInputReason.InvalidResult, "neither a boolean 'detected' nor a 'result' object");
+        else if (fields.ScoresInvalid)
+            return new BadInput(BadInputReason.InvalidResult, "'result.scores' must be an array of numbers");
+        else
+            flag = fields.AnyScore;
+        return new KeyedStatus(key, new BatchedStatus(flag, System.Text.Encoding.UTF8.GetString(bytes), fields.Timestamp));
+    }
+
+    /// <summary>What <see cref="Read"/> found at the top level (the last of a repeated field counts).</summary>
+    private struct Fields
+    {
+        public JsonTokenType RootKind;
+        public string? Key;
+        public JsonTokenType? Detected;
+        public bool ResultIsObject;
+        public bool ScoresInvalid;
+        public bool AnyScore;
+        public double? Timestamp;
+    }
+
+    /// <summary>
+    /// One pass of a forward-only reader over the whole message (so malformed JSON anywhere is invalid-json, as a full
+    /// parse would say), reading only the fields the status needs and skipping the rest without building a document.
+    /// </summary>
+    private static Fields Read(byte[] bytes, NatsSettings settings)
+    {
+        var fields = new Fields();
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (!reader.Read()) throw new JsonException("empty message");
+        fields.RootKind = reader.TokenType;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            while (reader.Read()) { }
+            return fields;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(settings.KeyField))
+            {
+                reader.Read();
+                fields.Key = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("detected"))
+            {
+                reader.Read();
+                fields.Detected = reader.TokenType;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("timestamp"))
+            {
+                reader.Read();
+                fields.Timestamp = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var seconds) ? seconds : null;
+            }
+            else if (reader.ValueTextEquals("result"))
+            {
+                reader.Read();
+                fields.ResultIsObject = reader.TokenType == JsonTokenType.StartObject;
+                (fields.ScoresInvalid, fields.AnyScore) = (false, false);
+                if (fields.ResultIsObject) ReadResult(ref reader, settings.MinScore, ref fields);
+                else reader.Skip();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        while (reader.Read()) { }
+        return fields;
+    }
+
+    /// <summary>Inside <c>result</c>: whether <c>scores</c> is an array of numbers and any reaches the threshold.</summary>
+    private static void ReadResult(ref Utf8JsonReader reader, double minScore, ref Fields fields)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var scores = reader.ValueTextEquals("scores");
+            reader.Read();
+            if (!scores)
+            {
+                reader.Skip();
+                continue;
+            }
+            (fields.ScoresInvalid, fields.AnyScore) = (false, false);
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                fields.ScoresInvalid = true;
+                reader.Skip();
+                continue;
+            }
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.Number) fields.AnyScore |= reader.GetDouble() >= minScore;
+                else
+                {
+                    fields.ScoresInvalid = true;
+                    reader.Skip();
+                }
+            }
         }
     }
 
-    /// <summary>The flag: <c>detected</c> when present, else whether any of <c>result.scores</c> reaches <paramref name="minScore"/>.</summary>
-    private static (bool Flag, BadInput? Error) Detected(JsonElement root, double minScore)
+    private static string KindName(JsonTokenType token) => token switch
     {
-        if (root.TryGetProperty("detected", out var detected))
-        {
-            return detected.ValueKind switch
-            {
-                JsonValueKind.True => (true, null),
-                JsonValueKind.False => (false, null),
-                _ => (false, new BadInput(BadInputReason.InvalidResult, "'detected' must be true or false")),
-            };
-        }
-        if (!root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
-            return (false, new BadInput(BadInputReason.InvalidResult, "neither a boolean 'detected' nor a 'result' object"));
-        if (!result.TryGetProperty("scores", out var scores)) return (false, null);
-        var notNumbers = new BadInput(BadInputReason.InvalidResult, "'result.scores' must be an array of numbers");
-        if (scores.ValueKind != JsonValueKind.Array) return (false, notNumbers);
-        var any = false;
-        foreach (var score in scores.EnumerateArray())
-        {
-            if (score.ValueKind != JsonValueKind.Number) return (false, notNumbers);
-            any |= score.GetDouble() >= minScore;
-        }
-        return (any, null);
-    }
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString().ToLowerInvariant(),
+    };
 }
+
+/// <summary>An inference result read by <see cref="InferenceResult.Parse"/>: the task it belongs to and its status.</summary>
+public sealed record KeyedStatus(string Key, BatchedStatus Status);

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Akka;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -8,6 +9,7 @@ using Akka.Util;
 using NATS.Client.Core;
 using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
+using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 
 namespace Registrator.Actors.Nats;
@@ -17,8 +19,8 @@ namespace Registrator.Actors.Nats;
 /// other actors but <see cref="EventRecorded"/> from the event stream. Runs four Akka.Streams graphs, built in
 /// <see cref="PreStart"/> and shut down in <see cref="PostStop"/>:
 /// <code>
-///   inference.results    ─► parse JSON ───────────► AddStatus ─┐
-///   registrator.frames   ─► decode (thread pool) ─► AddFrame ──┼─► Ask task region ─► outcome ─► this actor
+///   inference.results    ─► parse JSON ─► slice ─► StatusBatch per key ─┐
+///   registrator.frames   ─► decode (thread pool) ─► AddFrame ───────────┼─► Ask task region ─► outcome ─► this actor
 ///   registrator.commands ─► parse JSON ───────────► command ───┘  (parallelism,        (count, log
 ///                           the task's answer ─► reply JSON ─► requester   timeout)     and skip)
 ///   EventRecorded (event stream) ─► bounded channel ─► publish registrator.events
@@ -111,11 +113,6 @@ public sealed class NatsBridge : ReceiveActor
         _badInputLog = new LogThrottle(settings.BadInputLogInterval);
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<Skipped>(HandleSkipped);
-        Receive<DeliveryAcknowledger.Problem>(problem =>
-        {
-            for (var i = 1; i < problem.Count; i++) _counters.Increment(problem.Input.Reason);
-            Count(problem.Subject, problem.Input);
-        });
         Receive<Dropped>(HandleDropped);
         Receive<StreamEnded>(HandleStreamEnded);
         Receive<ConnectionChanged>(HandleConnectionChanged);
@@ -184,7 +181,7 @@ public sealed class NatsBridge : ReceiveActor
 
     private void Count(string subject, BadInput input)
     {
-        _counters.Increment(input.Reason);
+        _counters.Increment(input.Reason, input.Count);
         var reason = input.Reason.Name();
         if (!_badInputLog.ShouldLog(reason, DateTime.UtcNow, out var suppressed)) return;
         _log.Warning("NATS {0}: skipped ({1}; {2} more since the last report): {3}", subject, reason, suppressed, input.Detail);
@@ -222,6 +219,8 @@ public sealed class NatsBridge : ReceiveActor
                 break;
             case ConnectionChange.Disconnected:
                 _connectivity.Lost(changed.Role);
+                // A server that cuts off a slow consumer closes the connection; what it had queued for it is lost.
+                _metrics.NatsConnectionProblem(changed.Role, "disconnected");
                 _log.Warning("NATS {0} connection lost ({1}); the client reconnects by itself", changed.Role, changed.Detail);
                 break;
             case ConnectionChange.ServerError:
@@ -230,8 +229,13 @@ public sealed class NatsBridge : ReceiveActor
             case ConnectionChange.LameDuck:
                 _log.Warning("NATS {0} connection: server entering lame duck mode, the client will move to another server", changed.Role);
                 break;
+            case ConnectionChange.SlowConsumer:
+                _metrics.NatsConnectionProblem(changed.Role, "slow-consumer");
+                if (_connectionLog.ShouldLog($"{changed.Role}:{changed.Change}", DateTime.UtcNow, out var dropped))
+                    _log.Error("NATS {0} connection: slow consumer ({1}; {2} more since the last report): messages are being lost", changed.Role, changed.Detail, dropped);
+                break;
             default:
-                // Reconnect attempts repeat every few seconds while NATS is down, slow-consumer episodes during a flood.
+                // Reconnect attempts repeat every few seconds while NATS is down.
                 if (_connectionLog.ShouldLog($"{changed.Role}:{changed.Change}", DateTime.UtcNow, out var suppressed))
                     _log.Warning("NATS {0} connection: {1} ({2}; {3} more since the last report)", changed.Role, changed.Change, changed.Detail, suppressed);
                 break;
@@ -291,48 +295,19 @@ public sealed class NatsBridge : ReceiveActor
     private UniqueKillSwitch RunResults(NatsConnection connection, IMaterializer materializer)
     {
         var (settings, tasks, token) = (_settings, _tasks, _shutdown.Token);
-        // Statuses go with Tell under a window of unanswered ones: an Ask per result (a temporary actor and a timer
-        // each) would cap the bridge well below what NATS delivers.
-        var window = new DeliveryWindow(settings.ResultsInFlight);
-        var acknowledger = Context.ActorOf(DeliveryAcknowledger.Props(window, settings.ResultsSubject, Self, settings.AskTimeout), "results-answers");
+        // Each result is parsed once, here. While the batches' Asks are all in flight (results-in-flight), what arrives
+        // meanwhile gathers into one slice (at most results-batch), and each key of a slice gets its statuses as one
+        // StatusBatch: a quiet stream goes through one result at a time, a flood in ever larger batches.
         return Subscription(connection, settings.ResultsSubject, settings.MaxPayload, settings.PendingCapacity)
             .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right)
-            .Select(message => InferenceResult.ToAddStatus(message.Data, settings))
-            .SelectAsync(1, parsed => parsed.Value is { } status
-                ? SendAsync(window, tasks, status, acknowledger, token)
-                : Task.FromResult(Option<BadInput>.Create(parsed.Error!)))
+            .Select(message => InferenceResult.Parse(message.Data, settings))
+            .GroupedWithin(settings.ResultsBatch, settings.ResultsBatchWindow)
+            .SelectMany(slice => ResultSlice.ByKey(slice as IReadOnlyList<Parsed<KeyedStatus>> ?? [.. slice]))
+            .SelectAsync(settings.ResultsInFlight, item => item is StatusBatch batch
+                ? Outcome(DeliverBatchAsync(tasks, batch, settings.AskTimeout, token))
+                : Task.FromResult(Option<BadInput>.Create((BadInput)item)))
             .ToMaterialized(Outcomes(settings.ResultsSubject), Keep.Left)
             .Run(materializer);
-    }
-
-    private static readonly Task<Option<BadInput>> Delivered = Task.FromResult(Option<BadInput>.None);
-
-    /// <summary>Sends a status once the window has room; the answer goes to the acknowledger, not back here.</summary>
-    private static Task<Option<BadInput>> SendAsync(DeliveryWindow window, IActorRef tasks, ITaskMessage message, IActorRef acknowledger, CancellationToken token)
-    {
-        var credit = window.WaitAsync(token);
-        if (credit.IsCompletedSuccessfully)
-        {
-            window.Sent();
-            tasks.Tell(message, acknowledger);
-            return Delivered;
-        }
-        return AfterCredit();
-
-        async Task<Option<BadInput>> AfterCredit()
-        {
-            try
-            {
-                await credit.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return Option<BadInput>.None;   // the bridge is stopping
-            }
-            window.Sent();
-            tasks.Tell(message, acknowledger);
-            return Option<BadInput>.None;
-        }
     }
 
     private UniqueKillSwitch RunFrames(NatsConnection connection, IMaterializer materializer)
@@ -430,6 +405,22 @@ public sealed class NatsBridge : ReceiveActor
         catch (Exception e)
         {
             return Failed(message.TaskKey, timeout, e, token);
+        }
+    }
+
+    /// <summary>Sends a slice's statuses of one key to its task and waits for its answer: null when it took them all.</summary>
+    private static async Task<BadInput?> DeliverBatchAsync(IActorRef tasks, StatusBatch batch, TimeSpan timeout, CancellationToken token)
+    {
+        try
+        {
+            var answer = await tasks.Ask<StatusBatchAnswer>(new ShardingEnvelope(batch.TaskKey, batch), timeout, token).ConfigureAwait(false);
+            return answer.Rejected == 0 ? null : new BadInput(BadInputReason.TaskRejected,
+                $"[{answer.TaskKey}] {answer.Rejected} of {batch.Statuses.Length} statuses rejected in {CommandReply.StateName(answer.State)}: {answer.RejectReason}",
+                answer.Rejected);
+        }
+        catch (Exception e)
+        {
+            return Failed(batch.TaskKey, timeout, e, token) is { } failed ? failed with { Count = batch.Statuses.Length } : null;
         }
     }
 

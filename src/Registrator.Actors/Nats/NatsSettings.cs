@@ -55,8 +55,12 @@ public sealed record NatsSettings
     /// <summary>Asks to the shard region in flight per stream.</summary>
     public int Parallelism { get; init; } = 8;
 
-    /// <summary>Inference results sent to tasks and not yet answered (the results stream's back-pressure).</summary>
+    /// <summary>Batches of statuses sent to tasks and not yet answered (the results stream's back-pressure).</summary>
     public int ResultsInFlight { get; init; } = 256;
+    /// <summary>At most this many results per slice of the results stream (<c>results-batch</c>).</summary>
+    public int ResultsBatch { get; init; } = 4096;
+    /// <summary>How long a slice gathers results before it goes out (<c>results-batch-window</c>).</summary>
+    public TimeSpan ResultsBatchWindow { get; init; } = TimeSpan.FromMilliseconds(20);
     /// <summary>JPEG frames decoded at once on the thread pool.</summary>
     public int DecodeParallelism { get; init; } = 2;
     /// <summary>How long a task may take to answer a status, frame or command.</summary>
@@ -107,6 +111,8 @@ public sealed record NatsSettings
             PendingFullMode = ParseFullMode(nats.GetString("pending-full-mode")),
             Parallelism = Positive(nats.GetInt("parallelism"), "parallelism"),
             ResultsInFlight = Positive(nats.GetInt("results-in-flight"), "results-in-flight"),
+            ResultsBatch = Positive(nats.GetInt("results-batch"), "results-batch"),
+            ResultsBatchWindow = Positive(nats.GetTimeSpan("results-batch-window"), "results-batch-window"),
             DecodeParallelism = Positive(nats.GetInt("decode-parallelism"), "decode-parallelism"),
             AskTimeout = Positive(nats.GetTimeSpan("ask-timeout"), "ask-timeout"),
             RegisterTimeout = Positive(nats.GetTimeSpan("register-timeout"), "register-timeout"),

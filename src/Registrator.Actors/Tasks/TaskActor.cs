@@ -36,6 +36,19 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     /// <summary>
+    /// The task's idle check: a receive timeout would cancel and reschedule a timer for every status, the task's most
+    /// frequent message; this periodic check costs one timestamp per message instead.
+    /// </summary>
+    private sealed class IdleCheck : IDeadLetterSuppression, INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout
+    {
+        public static readonly IdleCheck Instance = new();
+        private IdleCheck() { }
+
+        /// <summary>Four checks per passivate-after: a task passivates within 1¼ × passivate-after of its last message.</summary>
+        public static TimeSpan IntervalFor(TimeSpan passivateAfter) => passivateAfter / 4 > TimeSpan.FromMilliseconds(10) ? passivateAfter / 4 : TimeSpan.FromMilliseconds(10);
+    }
+
+    /// <summary>
     /// Stops the entity after its own passivation (idle, DeleteTask): sent back by its shard. Unlike the shard's
     /// hand-off <see cref="Stop"/>, a deleted task leaves no state behind.
     /// </summary>
@@ -62,6 +75,8 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private TaskData _state;
     private bool _reorderTimerOn;
     private bool _keepStateOnStop;
+    /// <summary>When the last message arrived (Environment.TickCount64): the idle check compares it with passivate-after.</summary>
+    private long _lastActive = Environment.TickCount64;
     private bool _stopping;
 
     public TaskActor(string key, TaskSettings settings, TaskDependencies dependencies)
@@ -157,11 +172,19 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _keepStateOnStop = _state.HasContent;
             Handle(new StopRequested(KeepState: _keepStateOnStop));
         });
-        Receive<ReceiveTimeout>(_ => HandleIdle());
+        Receive<IdleCheck>(_ =>
+        {
+            if (Environment.TickCount64 - _lastActive >= (long)_settings.PassivateAfter.TotalMilliseconds) HandleIdle();
+        });
         Receive<AddStatus>(m =>
         {
             Handle(m);
             _metrics.StatusAdded(m.Flag);
+        });
+        Receive<StatusBatch>(m =>
+        {
+            Handle(m);
+            _metrics.StatusesAdded(m.Statuses);
         });
         ReceiveAny(m =>
         {
@@ -197,7 +220,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     protected override void PreStart()
     {
         _metrics.TaskStarted();
-        Context.SetReceiveTimeout(_settings.PassivateAfter);
+        Timers.StartPeriodicTimer(IdleCheck.Instance, IdleCheck.Instance, IdleCheck.IntervalFor(_settings.PassivateAfter));
         if (_handoff is null) return;
         Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _settings.StateRestoreTimeout);
         _handoff.TakeAsync(_state.Key).PipeTo(Self,
@@ -335,6 +358,13 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             failure: ex => new TaskStateSaved(ex));
     }
 
+    /// <summary>Any message but the timers' own counts as activity, as it would for a receive timeout.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (message is not INotInfluenceReceiveTimeout) _lastActive = Environment.TickCount64;
+        return base.AroundReceive(receive, message);
+    }
+
     private void HandleIdle()
     {
         if (_log.IsDebugEnabled) _log.Debug("[{0}] idle for {1}, passivating", _state.Key, _settings.PassivateAfter);
@@ -344,7 +374,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     /// <summary>Asks the shard to stop this entity, so messages that race with the stop are buffered, not lost.</summary>
     private void Passivate()
     {
-        Context.SetReceiveTimeout(null);
+        Timers.Cancel(IdleCheck.Instance);
         Context.Parent.Tell(new Passivate(PassivateStop.Instance));
     }
 

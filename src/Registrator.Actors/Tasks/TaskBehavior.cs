@@ -29,6 +29,7 @@ public static class TaskBehavior
         {
             case CreateTask: step.Create(); break;
             case AddStatus m: step.AddStatus(m); break;
+            case StatusBatch m: step.AddStatuses(m); break;
             case AddFrame m: step.AddFrame(m); break;
             case ClearStatuses: step.Clear(); break;
             case StopTask: step.StopTask(); break;
@@ -53,12 +54,12 @@ public static class TaskBehavior
 
     /// <summary>Whether <paramref name="input"/> is one <see cref="Process"/> takes.</summary>
     public static bool Handles(object input) => input is ITaskMessage
-        or FrameEncoded or FrameEncodeFailed or ReleaseReorderedFrames or EncodeSucceeded or EncodeFailed
+        or StatusBatch or FrameEncoded or FrameEncodeFailed or ReleaseReorderedFrames or EncodeSucceeded or EncodeFailed
         or EventAccepted or RegistrationTimedOut or StopRequested;
 
     /// <summary>The snapshot a <see cref="GetTask"/> answers with.</summary>
     public static TaskSnapshot Snapshot(TaskData s) => new(
-        s.Key, s.State, [.. s.Statuses], s.Frames.Count, s.Frames.Width, s.Frames.Height, s.Frames.HeldBytes,
+        s.Key, s.State, ImmutableArray.Create(s.Statuses.AsSpan()), s.Frames.Count, s.Frames.Width, s.Frames.Height, s.Frames.HeldBytes,
         s.Counters.FramesDropped, s.Counters.StatusesDropped, s.Counters.Rejected, s.Cycle,
         Registering: !s.Registrations.IsEmpty, s.LatestMessageJson,
         FramesPending: s.Frames.Pending.Count + s.Frames.InFlight,
@@ -96,19 +97,41 @@ public static class TaskBehavior
                 Reject("message must be a JSON object");
                 return;
             }
-            if (Decide(TaskCommandKind.AddStatus) is not { } decision) return;
-            var statuses = _s.Statuses.Add(command.Flag);
-            var counters = _s.Counters;
-            if (statuses.Count > Settings.MaxStatuses)
+            if (AddOneStatus(command.Flag, command.MessageJson, timestamp)) Reply = new Accepted(Key, _s.State);
+        }
+
+        /// <summary>
+        /// A slice of the NATS stream's statuses for this task, in arrival order, each message already checked by the
+        /// bridge: taken one after the other exactly as that many AddStatus would be (a window trigger may fire between
+        /// two of them and start the next cycle), answered once.
+        /// </summary>
+        public void AddStatuses(StatusBatch batch)
+        {
+            var (accepted, rejected) = (0, 0);
+            string? reason = null;
+            foreach (var status in batch.Statuses)
             {
-                statuses = statuses.RemoveAt(0);
-                counters = counters with { StatusesDropped = counters.StatusesDropped + 1 };
+                if (AddOneStatus(status.Flag, status.MessageJson, status.MessageTime)) accepted++;
+                else
+                {
+                    rejected++;
+                    reason ??= (Reply as Rejected)?.Reason;
+                }
             }
-            _s = _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next) };
-            if (command.MessageJson is not null && IsNewer(timestamp))
-                _s = _s with { LatestMessageJson = command.MessageJson, LatestMessageTime = timestamp };
-            ObserveForTrigger(command.Flag);
-            Reply = new Accepted(Key, _s.State);
+            Reply = new StatusBatchAnswer(Key, _s.State, accepted, rejected, reason);
+        }
+
+        /// <summary>One status through the lifecycle table, the bound and the trigger; false (and a Rejected reply) when the table rejects it.</summary>
+        private bool AddOneStatus(bool flag, string? messageJson, double? timestamp)
+        {
+            if (Decide(TaskCommandKind.AddStatus) is not { } decision) return false;
+            var (statuses, droppedOldest) = _s.Statuses.Add(flag, Settings.MaxStatuses);
+            var counters = droppedOldest ? _s.Counters with { StatusesDropped = _s.Counters.StatusesDropped + 1 } : _s.Counters;
+            _s = messageJson is not null && IsNewer(timestamp)
+                ? _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next), LatestMessageJson = messageJson, LatestMessageTime = timestamp }
+                : _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next) };
+            ObserveForTrigger(flag);
+            return true;
         }
 
         public void AddFrame(AddFrame command)
@@ -174,7 +197,7 @@ public static class TaskBehavior
         public void Clear()
         {
             if (Decide(TaskCommandKind.ClearStatuses) is not { } decision) return;
-            if (decision.Verdict == Verdict.Apply) _s = _s with { Statuses = [] };
+            if (decision.Verdict == Verdict.Apply) _s = _s with { Statuses = StatusHistory.Empty };
             Accept(decision.Next);
         }
 
@@ -214,7 +237,7 @@ public static class TaskBehavior
                 {
                     Column = LifecycleColumn.None,
                     Cycle = _s.Cycle + 1, // packets of the forgotten cycle still at the encoder are dropped
-                    Statuses = [],
+                    Statuses = StatusHistory.Empty,
                     Frames = CycleFrames.Empty,
                     Trigger = _s.Trigger.Reset(),
                     LatestMessageJson = null,
@@ -522,7 +545,7 @@ public static class TaskBehavior
         private void StartNewCycle() => _s = _s with
         {
             Cycle = _s.Cycle + 1,
-            Statuses = [],
+            Statuses = StatusHistory.Empty,
             Frames = CycleFrames.Empty,
             Trigger = _s.Trigger.Reset(),
             LatestMessageJson = null,

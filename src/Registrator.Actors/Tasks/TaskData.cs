@@ -15,7 +15,7 @@ public sealed record TaskData
     public TaskState State => TaskLifecycle.StateOf(Column);
     /// <summary>Cycles started since the task was created: a registration takes one, the next command starts another.</summary>
     public int Cycle { get; init; }
-    public ImmutableList<bool> Statuses { get; init; } = [];
+    public StatusHistory Statuses { get; init; } = StatusHistory.Empty;
     public required WindowTrigger Trigger { get; init; }
     /// <summary>The inference message an event of this cycle carries when the trigger registers it.</summary>
     public string? LatestMessageJson { get; init; }

@@ -10,7 +10,8 @@ using Registrator.Media;
 namespace Registrator.Actors.Tasks;
 
 /// <summary>
-/// Binary serializer for a task's whole state (<see cref="TaskData"/>), so a shard that moves (rebalance, rolling
+/// Binary serializer for a task's whole state (<see cref="TaskData"/>) and the node-internal messages of the task
+/// (<see cref="StatusBatch"/>, <see cref="StatusBatchAnswer"/>), so a shard that moves (rebalance, rolling
 /// restart) hands the value to the task's next incarnation on another node. Little-endian fields, UTF-8 strings with a
 /// presence byte, H.264 packets and raw pending pixels as raw length-prefixed bytes (never JSON or base64), the output
 /// sized exactly up front so each packet is copied once. The manifest carries a version (<c>TaskData/1</c>), so a later
@@ -47,14 +48,25 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
     /// <summary>The manifest of the format written now.</summary>
     public const string ManifestV1 = "TaskData/1";
 
+    /// <summary>The bridge's <see cref="StatusBatch"/>: key, count, then each flag (byte), message (string), time (nullable double).</summary>
+    public const string StatusBatchManifest = "StatusBatch/1";
+
+    /// <summary>The task's <see cref="StatusBatchAnswer"/>: key, state (byte), accepted, rejected (int32), reason (nullable string).</summary>
+    public const string StatusBatchAnswerManifest = "StatusBatchAnswer/1";
+
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o is TaskData
-        ? ManifestV1
-        : throw new ArgumentException($"{o.GetType()} is not a TaskData", nameof(o));
+    public override string Manifest(object o) => o switch
+    {
+        TaskData => ManifestV1,
+        StatusBatch => StatusBatchManifest,
+        StatusBatchAnswer => StatusBatchAnswerManifest,
+        _ => throw new ArgumentException($"{o.GetType()} is not a TaskData, StatusBatch or StatusBatchAnswer", nameof(o)),
+    };
 
     public override byte[] ToBinary(object obj)
     {
+        if (obj is StatusBatch or StatusBatchAnswer) return Sized(obj, WriteMessage);
         if (obj is not TaskData data) throw new ArgumentException($"{obj.GetType()} is not a TaskData", nameof(obj));
         // Two passes over the same code: the first measures, the second writes into a buffer of exactly that size.
         var measure = new Writer(null);
@@ -66,8 +78,65 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         return writer.ToArray();
     }
 
+    private delegate void WriteAction(ref Writer writer, object value);
+
+    private static byte[] Sized(object value, WriteAction write)
+    {
+        var measure = new Writer(null);
+        write(ref measure, value);
+        var writer = new Writer(new byte[measure.Position]);
+        write(ref writer, value);
+        return writer.ToArray();
+    }
+
+    private static void WriteMessage(ref Writer w, object value)
+    {
+        switch (value)
+        {
+            case StatusBatch batch:
+                w.Write(batch.TaskKey);
+                w.Write(batch.Statuses.Length);
+                foreach (var status in batch.Statuses)
+                {
+                    w.Write(status.Flag); w.Write(status.MessageJson); w.Write(status.MessageTime);
+                }
+                break;
+            case StatusBatchAnswer answer:
+                w.Write(answer.TaskKey); w.Write((byte)answer.State); w.Write(answer.Accepted); w.Write(answer.Rejected); w.Write(answer.RejectReason);
+                break;
+        }
+    }
+
+    private static object ReadMessage(ref Reader r, string manifest)
+    {
+        if (manifest == StatusBatchManifest)
+        {
+            var key = r.ReadString();
+            var count = r.ReadCount(7, "statuses");
+            var statuses = ImmutableArray.CreateBuilder<BatchedStatus>(count);
+            for (var i = 0; i < count; i++) statuses.Add(new BatchedStatus(r.ReadBool(), r.ReadString(), r.ReadNullableDouble()));
+            return new StatusBatch(key, statuses.MoveToImmutable());
+        }
+        return new StatusBatchAnswer(r.ReadString(), (TaskState)r.ReadByte(), r.ReadInt(), r.ReadInt(), r.ReadNullableString());
+    }
+
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        if (manifest is StatusBatchManifest or StatusBatchAnswerManifest)
+        {
+            try
+            {
+                var r = new Reader(bytes);
+                var message = ReadMessage(ref r, manifest);
+                r.End();
+                return message;
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or DecoderFallbackException or OverflowException
+                                          or InvalidOperationException)
+            {
+                throw new SerializationException($"invalid {manifest}: {e.Message}", e);
+            }
+        }
         if (manifest != ManifestV1)
             throw new SerializationException($"unknown TaskData manifest '{manifest}' (a newer node's format?)");
         try
@@ -153,8 +222,8 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         var column = ReadEnum<LifecycleColumn>(r.ReadByte(), "lifecycle column");
         var cycle = r.ReadInt();
         var statusCount = r.ReadCount(1, "status");
-        var statuses = ImmutableList.CreateBuilder<bool>();
-        for (var i = 0; i < statusCount; i++) statuses.Add(r.ReadBool());
+        var statuses = StatusHistory.Empty;
+        for (var i = 0; i < statusCount; i++) statuses = statuses.Add(r.ReadBool(), int.MaxValue).History;
         var trigger = new WindowTrigger(r.ReadInt(), r.ReadDouble(), r.ReadInt(), r.ReadInt());
         var latestMessageJson = r.ReadNullableString();
         var latestMessageTime = r.ReadNullableDouble();
@@ -192,7 +261,7 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
             Key = key,
             Column = column,
             Cycle = cycle,
-            Statuses = statuses.ToImmutable(),
+            Statuses = statuses,
             Trigger = trigger,
             LatestMessageJson = latestMessageJson,
             LatestMessageTime = latestMessageTime,

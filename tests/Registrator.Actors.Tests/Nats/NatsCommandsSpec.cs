@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Akka.Cluster.Sharding;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Nats;
+using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Xunit;
 using Xunit.Abstractions;
@@ -179,7 +181,8 @@ public sealed class NatsCommandsSpec(ITestOutputHelper output) : NatsBridgeSpec(
         });
         silent.ExpectMsg<Registrator.Contracts.TaskQueries.GetTask>();
         await PublishResultAsync(Result("k", detected: true));
-        silent.FishForMessage(m => m is AddStatus { TaskKey: "k", Flag: true });
+        // Results reach the tasks as one batch per key and slice, addressed through an envelope.
+        silent.FishForMessage(m => m is ShardingEnvelope { Message: StatusBatch { TaskKey: "k" } batch } && batch.Statuses[0].Flag);
 
         AwaitAssert(() => Assert.True(Counters[BadInputReason.TaskTimeout] >= 2));
     }

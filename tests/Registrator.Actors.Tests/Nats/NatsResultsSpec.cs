@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Registrator.Actors.Nats;
+using Registrator.Contracts;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -63,6 +65,35 @@ public sealed class NatsResultsSpec(ITestOutputHelper output) : NatsBridgeSpec(o
         foreach (var flag in flags) await PublishResultAsync(Result(key, detected: flag));
 
         await AwaitAssertAsync(async () => Assert.Equal(flags, (await SnapshotAsync(key)).Statuses.ToArray()));
+    }
+
+    [Fact]
+    public async Task Two_hundred_thousand_results_over_a_thousand_keys_all_arrive_each_key_in_order()
+    {
+        StartBridge();
+        await AwaitBridgeReadyAsync();
+        const int keys = 1000, perKey = 200;
+        var prefix = NewKey() + "-";
+        // Key k's statuses start with (k % 2 == 0) and alternate, so each key ends in a tie: most_common is then the
+        // first status, which only holds if the key's statuses kept their order through the slices.
+        var payloads = Enumerable.Range(0, keys * perKey).Select(i => System.Text.Encoding.UTF8.GetBytes(
+            Result(prefix + (i % keys), detected: ((i / keys) + (i % keys)) % 2 == 0))).ToArray();
+
+        foreach (var payload in payloads) await Publisher.PublishAsync(Nats.ResultsSubject, payload);
+
+        await AwaitAssertAsync(async () =>
+        {
+            var counts = await Task.WhenAll(Enumerable.Range(0, keys).Select(async k => (await SnapshotAsync(prefix + k)).Statuses.Length));
+            Assert.Equal(keys * perKey, counts.Sum());
+        }, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(1));
+        for (var k = 0; k < keys; k += 37)
+        {
+            var statuses = await StatusesAsync(prefix + k);
+            Assert.Equal(Enumerable.Range(0, perKey).Select(j => (j + k) % 2 == 0), statuses);
+            var mostCommon = await Region.Ask<TaskReplies.MostCommon>(new TaskQueries.GetMostCommon(prefix + k), TimeSpan.FromSeconds(10));
+            Assert.Equal(k % 2 == 0, mostCommon.Value);
+        }
+        Assert.Equal(0, Counters.Total);
     }
 
     [Fact]

@@ -214,6 +214,27 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         Assert.Equal(Enum.GetValues<RegistrationStage>().Select(v => (int)v), Enumerable.Range(0, 3));
     }
 
+    [Fact]
+    public void The_bridges_status_batch_and_the_tasks_answer_round_trip_through_the_task_serializer()
+    {
+        var batch = new StatusBatch(Key, [new BatchedStatus(true, """{"key":"вход","timestamp":1796000000.5}""", 1796000000.5), new BatchedStatus(false, "{}", null)]);
+        var answer = new StatusBatchAnswer(Key, TaskState.Done, 3, 2, "registering");
+
+        var batchCopy = Assert.IsType<StatusBatch>(RoundTripMessage(batch));
+        var answerCopy = Assert.IsType<StatusBatchAnswer>(RoundTripMessage(answer));
+
+        Assert.Equal(Key, batchCopy.TaskKey);
+        Assert.Equal(batch.Statuses.ToArray(), batchCopy.Statuses.ToArray());
+        Assert.Equal(answer, answerCopy);
+        Assert.Equal(TaskDataSerializer.Id, Sys.Serialization.FindSerializerFor(batch).Identifier);
+    }
+
+    private object RoundTripMessage(object message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        return Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, Serialization.ManifestFor(serializer, message));
+    }
+
     private SerializerWithStringManifest Serializer => (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(TaskData));
 
     private TaskData RoundTrip(TaskData data)
