@@ -12,8 +12,23 @@ public static class JpegFrame
     /// </summary>
     public static byte[] Decode(byte[] jpeg, int width, int height)
     {
-        ArgumentNullException.ThrowIfNull(jpeg);
         FrameSize.Validate(width, height);
+        var pixels = new byte[FrameSize.ByteCount(width, height)];
+        DecodeInto(jpeg, width, height, pixels);
+        return pixels;
+    }
+
+    /// <summary>
+    /// As <see cref="Decode"/>, into <paramref name="pixels"/> (exactly <c>width × height × 3</c> bytes): an encoder
+    /// that decodes frame after frame reuses one buffer instead of leaving 0.9 MB of garbage per 640×480 frame.
+    /// </summary>
+    public static void DecodeInto(byte[] jpeg, int width, int height, byte[] pixels)
+    {
+        ArgumentNullException.ThrowIfNull(jpeg);
+        ArgumentNullException.ThrowIfNull(pixels);
+        FrameSize.Validate(width, height);
+        if (pixels.Length != FrameSize.ByteCount(width, height))
+            throw new ArgumentException($"{pixels.Length} bytes cannot hold a {width}x{height} BGR24 frame", nameof(pixels));
         try
         {
             using var image = Cv2.ImDecode(jpeg, ImreadModes.Color);
@@ -24,9 +39,7 @@ public static class JpegFrame
             // OpenCV may pad rows of a non-continuous matrix; the encoder wants them packed.
             using var packed = image.IsContinuous() ? null : image.Clone();
             var source = packed ?? image;
-            var pixels = new byte[FrameSize.ByteCount(width, height)];
             Marshal.Copy(source.Data, pixels, 0, pixels.Length);
-            return pixels;
         }
         catch (Exception ex) when (ex is OpenCVException or OpenCvSharpException)
         {

@@ -24,6 +24,8 @@ public sealed class EncoderActor : ReceiveActor
         public H264Session Encoder { get; } = encoder;
         public long LastPts { get; set; } = long.MinValue;
         public byte[]? LastPixels { get; set; }
+        /// <summary>Where this session's JPEG frames are decoded, reused frame after frame (the session has one size).</summary>
+        public byte[]? DecodeBuffer { get; set; }
     }
 
     private readonly MediaSettings _settings;
@@ -52,9 +54,15 @@ public sealed class EncoderActor : ReceiveActor
         var sender = Sender;
         try
         {
-            // A JPEG crossed to this node at its own size; it is decoded here, on the encoder's thread, once.
-            var pixels = frame.Format == FrameFormat.Jpeg ? JpegFrame.Decode(frame.Pixels, frame.Width, frame.Height) : frame.Pixels;
             var session = SessionFor(frame, sender);
+            // A JPEG crossed to this node at its own size; it is decoded here, on the encoder's thread, once, into the
+            // session's own buffer (which then holds the last frame's pixels for a keyframe).
+            var pixels = frame.Pixels;
+            if (frame.Format == FrameFormat.Jpeg)
+            {
+                pixels = session.DecodeBuffer ??= new byte[checked(frame.Width * frame.Height * 3)];
+                JpegFrame.DecodeInto(frame.Pixels, frame.Width, frame.Height, pixels);
+            }
             var packet = session.Encoder.Encode(pixels, frame.Pts, frame.ForceKeyframe);
             session.LastPts = frame.Pts;
             session.LastPixels = pixels;
