@@ -184,6 +184,10 @@ public static class Demo
             akka.loglevel = WARNING
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
             akka.cluster.seed-nodes = ["akka.tcp://{{NodeHost.SystemName}}@127.0.0.1:{{seedPort}}"]
+            # The demo's registrations take milliseconds; a node's shutdown need not wait the product's bound (5m25s)
+            # for them. The last node to stop may otherwise sit out that bound when the cameras' shard coordinator
+            # stops answering during its shutdown.
+            akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 15s
             registrator {
               media.output-path = {{JsonSerializer.Serialize(Path.Combine(work, "media"))}}
               media.pool-size = 1
