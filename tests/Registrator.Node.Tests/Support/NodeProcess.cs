@@ -220,35 +220,28 @@ public sealed class NodeProcess : IAsyncDisposable
 
     private async Task WaitReadyAsync(Process process, IReadOnlyCollection<string> mayFail)
     {
-        var deadline = DateTime.UtcNow + StartPatience;
-        var last = "no answer yet";
-        while (true)
+        try
         {
-            if (process.HasExited)
+            await Poll.UntilAsync(async () =>
             {
-                await process.WaitForExitAsync();
-                Exited(process);
-                throw new InvalidOperationException($"node {Name} exited with {process.ExitCode} while starting:\n{LogTail()}");
-            }
-            try
-            {
+                if (process.HasExited)
+                {
+                    await process.WaitForExitAsync();
+                    Exited(process);
+                    throw new Poll.GiveUpException($"node {Name} exited with {process.ExitCode} while starting:\n{LogTail()}");
+                }
                 using var response = await Http.GetAsync("/health/ready");
-                last = await response.Content.ReadAsStringAsync();
-                using var document = JsonDocument.Parse(last);
+                var body = await response.Content.ReadAsStringAsync();
+                using var document = JsonDocument.Parse(body);
                 var root = document.RootElement;
                 var failing = root.GetProperty("failing").EnumerateArray().Select(f => f.GetString()!).ToArray();
-                if (root.GetProperty("checks").GetProperty("cluster").GetProperty("ok").GetBoolean() && failing.All(mayFail.Contains)) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
-            {
-                last = e.Message;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                await KillAsync();
-                throw new TimeoutException($"node {Name} not ready within {StartPatience}: {last}\n{LogTail()}");
-            }
-            await Task.Delay(100);
+                Assert.True(root.GetProperty("checks").GetProperty("cluster").GetProperty("ok").GetBoolean() && failing.All(mayFail.Contains), body);
+            }, StartPatience);
+        }
+        catch (Exception e) when (e is not Poll.GiveUpException)
+        {
+            await KillAsync();
+            throw new TimeoutException($"node {Name} not ready within {StartPatience}: {e.Message}\n{LogTail()}", e);
         }
     }
 
