@@ -17,6 +17,7 @@ using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
+using Registrator.Actors.Sharding;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Node.Formation;
@@ -154,6 +155,8 @@ public static class NodeHost
         var region = TaskSharding.StartRegion(system, settings,
             new TaskDependencies(budget, encoders, events, new TaskHandoff(node.Redis, settings.Task.StateTtl)));
         registry.Register<TaskRegion>(region);
+        // What the region drops on a shard's hand-off goes back through it, so a moving shard loses no frame or status.
+        system.ActorOf(HandOffRedelivery.Props(region), HandOffRedelivery.DefaultName);
 
         system.ActorOf(NatsBridge.Props(settings.Nats, region, node.BadInputs, node.Nats), "nats-bridge");
 

@@ -38,6 +38,7 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     private readonly Counter<long> _retentionOrphansDeleted;
     private readonly Counter<long> _retentionFilesFailed;
     private readonly Counter<long> _orphanSweepsSkipped;
+    private readonly Counter<long> _handOffRedelivered;
     private long _retentionEventsWaiting;
     private long _tasksActive;
     private long _encoderSessions;
@@ -85,6 +86,8 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
             "Files retention or the orphan sweep did not delete, by reason: refused (outside the output folder, or through a link) or error (permissions, I/O).");
         _orphanSweepsSkipped = _meter.CreateCounter<long>("registrator.retention.sweeps_skipped", "{sweep}",
             "Orphan sweeps skipped because events were still on their way to Redis.");
+        _handOffRedelivered = _meter.CreateCounter<long>("registrator.handoff.redelivered", "{message}",
+            "Messages the shard region dropped during a shard hand-off and this node sent back through the region to the task's next incarnation.");
         _meter.CreateObservableGauge("registrator.retention.events_waiting", () => Interlocked.Read(ref _retentionEventsWaiting), "{event}",
             "Expired events this node's last retention run left for the other nodes that hold their files (a node down keeps its events).");
         _meter.CreateObservableGauge("registrator.tasks.active", () => Interlocked.Read(ref _tasksActive), "{task}",
@@ -121,6 +124,8 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
 
     /// <summary>Exposes the NATS bridge's counters as <c>registrator.nats.bad_input</c>.</summary>
     public void Observe(BadInputCounters badInput) => Volatile.Write(ref _badInput, badInput);
+
+    public void HandOffRedelivered() => _handOffRedelivered.Add(1);
 
     public void TaskStarted() => Interlocked.Increment(ref _tasksActive);
 

@@ -52,16 +52,13 @@ public sealed class RollingRestartSpec(ITestOutputHelper output)
     /// <summary>
     /// Cameras do not pause for a rolling restart: frames and results keep arriving at 10 per second per task while
     /// each node in turn stops and starts. Whatever NATS handed the stopping node reaches its task (the node drains its
-    /// subscriptions before its shards hand off), and whatever the tasks held moves with them: every status published
+    /// subscriptions before its shards hand off), what a region drops during a hand-off is sent back through it
+    /// (HandOffRedelivery), and whatever the tasks held moves with them: every status published
     /// is in its task; every frame is in the task and in its clip, in capture order, or was counted late. Late frames
     /// happen: while a shard moves, its messages wait in both nodes' regions and reach the next incarnation in two
     /// bursts, and a frame more than reorder-window older than the newest one is rejected by design.
     /// </summary>
-    [Fact(Skip = "Lead to decide: Akka's ShardRegion drops messages that reach a region between BeginHandOff and HandOff of "
-        + "its shard ('Dropping [n] buffered messages to shard [s] during hand off to avoid re-ordering'), so statuses and "
-        + "frames in flight between nodes at that moment are lost (1 frame and 4 statuses of one task in one run of three); "
-        + "only an acknowledged, retried, idempotent bridge-to-task delivery closes that. The drain of the stopping node's "
-        + "NATS subscriptions (the larger loss, 2-5 frames and 1-3 statuses per task in every run) is fixed.")]
+    [Fact]
     public async Task Frames_and_results_published_during_a_rolling_restart_are_kept_or_counted_late()
     {
         await using var cluster = await ProcessCluster.StartAsync(output);
