@@ -21,6 +21,25 @@ public sealed class CameraActor : ReceiveActor
     private long _rejected;
     private DateTime _lastRejectionLog = DateTime.MinValue;
 
+    /// <summary>
+    /// Stop reading and answer <see cref="ReadingStopped"/>: the node is shutting down, and a frame that reached the task
+    /// region after its shards left would hold the last node's region shutdown until its phase times out.
+    /// </summary>
+    public sealed class StopReading
+    {
+        public static StopReading Instance { get; } = new();
+
+        private StopReading() { }
+    }
+
+    /// <summary>The answer to <see cref="StopReading"/>: no frame of this camera will be sent any more.</summary>
+    public sealed class ReadingStopped
+    {
+        public static ReadingStopped Instance { get; } = new();
+
+        private ReadingStopped() { }
+    }
+
     /// <summary>The reply of one frame, sent by the stream back to this actor.</summary>
     private sealed record FrameOutcome(object Reply);
 
@@ -29,6 +48,14 @@ public sealed class CameraActor : ReceiveActor
         _camera = camera;
         _tasks = tasks;
         Receive<FrameOutcome>(HandleOutcome);
+        Receive<StopReading>(_ =>
+        {
+            // The kill switch completes the stream here, between frames: the one in flight (if any) is already sent.
+            _killSwitch?.Shutdown();
+            _killSwitch = null;
+            _log.Info("camera {0}: stopped reading after {1} frames (node shutting down)", _camera.Key, _sent);
+            Sender.Tell(ReadingStopped.Instance);
+        });
     }
 
     public static Props Props(CameraSettings camera, IActorRef tasks) => Akka.Actor.Props.Create(() => new CameraActor(camera, tasks));

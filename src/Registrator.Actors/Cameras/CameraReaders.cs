@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 
@@ -50,8 +51,55 @@ public static class CameraReaders
         var settings = ShardedDaemonProcessSettings.Create(system)
             .WithRole(role)
             .WithShardingSettings(ClusterShardingSettings.Create(system).WithRole(role));
-        ShardedDaemonProcess.Get(system).Init(DaemonName(list), list.Length, i => CameraActor.Props(list[i], taskRegion), settings, PoisonPill.Instance);
+        var name = DaemonName(list);
+        ShardedDaemonProcess.Get(system).Init(name, list.Length, i => CameraActor.Props(list[i], taskRegion), settings, PoisonPill.Instance);
+        // With the NATS bridge (same phase): the node stops taking input before its regions hand off. On the last node
+        // no other region can take a message that arrives after a region's shards left, and the region would wait
+        // with it for the whole cluster-sharding-shutdown-region phase.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-camera-readers",
+            () => StopReadingAsync(system, name));
     }
+
+    /// <summary>
+    /// Stops the daemon's keep-alive pings (each is a message to the cameras' region) and every reader on this node,
+    /// waiting until each says it sends no more. Paths are Akka.NET 1.5's: the pinger is a user actor named after
+    /// the daemon, the readers are the entities of the daemon's shard region.
+    /// </summary>
+    private static async Task<Done> StopReadingAsync(ActorSystem system, string name)
+    {
+        var timeout = TimeSpan.FromSeconds(5);
+        try
+        {
+            var pinger = await system.ActorSelection($"/user/ShardedDaemonProcessKeepAlive-{name}").ResolveOne(timeout).ConfigureAwait(false);
+            await pinger.GracefulStop(timeout).ConfigureAwait(false);
+        }
+        catch (ActorNotFoundException)
+        {
+            // Not started on this node (or already stopped): nothing pings.
+        }
+        // The region knows which readers run here; each is the entity of its own shard (ids "0", "1", ...).
+        var region = ClusterSharding.Get(system).ShardRegion(DaemonTypeName(name));
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout).ConfigureAwait(false);
+        var stops = state.Shards.SelectMany(shard => shard.EntityIds.Select(entity =>
+            StopOneAsync(system.ActorSelection(region.Path / shard.ShardId / Uri.EscapeDataString(entity)), timeout)));
+        await Task.WhenAll(stops).ConfigureAwait(false);
+        return Done.Instance;
+    }
+
+    private static async Task StopOneAsync(ActorSelection reader, TimeSpan timeout)
+    {
+        try
+        {
+            await reader.Ask<CameraActor.ReadingStopped>(CameraActor.StopReading.Instance, timeout).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            // The reader stopped meanwhile (a rebalance): it sends nothing either.
+        }
+    }
+
+    /// <summary>The shard type Akka.NET 1.5's ShardedDaemonProcess starts for a daemon name.</summary>
+    private static string DaemonTypeName(string name) => "sharded-daemon-process-" + name;
 
     /// <summary>
     /// The daemon's name for a camera list: <see cref="NamePrefix"/> and 16 hex digits of the SHA-256 of the keys and
