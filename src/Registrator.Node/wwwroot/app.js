@@ -507,7 +507,8 @@
     cell.title = task.node_address || '';
     if (task.node) {
       const link = el('a', null, task.node.replace(/^https?:\/\//, ''));
-      link.href = withToken(task.node + '/#tasks');
+      // The token goes before the fragment, or the other node's page would not see it.
+      link.href = withToken(task.node + '/') + '#tasks';
       cell.append(link);
     } else {
       cell.append(el('span', 'muted', task.node_address || 'unknown'));

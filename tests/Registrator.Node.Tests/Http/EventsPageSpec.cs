@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Akka.Actor;
 using Microsoft.Playwright;
 using OpenCvSharp;
@@ -107,6 +108,42 @@ public sealed class EventsPageSpec : IClassFixture<RedisServer>
 
         await browser.Page.WaitForFunctionAsync("() => document.getElementById('player').open", null, Patience);
         Assert.Equal("dock", await browser.Page.Locator("#player-title").TextContentAsync());
+    }
+
+    [Fact]
+    public async Task An_incident_shows_its_start_end_and_duration_from_the_events_capture_times()
+    {
+        await using var node = await TestNode.StartAsync(_redis);
+        var registered = await node.RegisterAsync("gate-span", frames: 12);
+        await using var browser = await PageBrowser.OpenAsync(_output);
+        var page = browser.Page;
+        // The span policy adds start and end (capture time, Unix seconds) to its events; here they are added to the
+        // node's real answer on its way to the page.
+        await page.RouteAsync(new Regex("/api/events\\?"), async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = JsonNode.Parse(await response.TextAsync())!;
+            foreach (var e in body["events"]!.AsArray())
+            {
+                var timestamp = e!["timestamp"]!.GetValue<double>();
+                e["start"] = timestamp - 8.0;
+                e["end"] = timestamp - 1.5;
+            }
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = body.ToJsonString() });
+        });
+        await page.GotoAsync(node.BaseAddress.ToString());
+
+        var card = page.Locator($".event-card[data-event-id='{registered.EventId}']");
+        await card.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        Assert.Equal("incident 6.5 s", await card.Locator(".span").TextContentAsync());
+        await card.ClickAsync();
+
+        var facts = await page.Locator("#player-facts").EvaluateAsync<Dictionary<string, string>>(
+            "dl => Object.fromEntries([...dl.querySelectorAll('dt')].map(dt => [dt.textContent, dt.nextElementSibling.textContent]))");
+        Assert.Equal("6.5 s", facts["Duration"]);
+        var at = (double seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime;
+        Assert.Equal(at(registered.Timestamp - 8.0).ToString("dd MMM yyyy, HH:mm:ss.fff", CultureInfo.InvariantCulture), facts["Start"]);
+        Assert.Equal(at(registered.Timestamp - 1.5).ToString("dd MMM yyyy, HH:mm:ss.fff", CultureInfo.InvariantCulture), facts["End"]);
     }
 
     [Fact]
