@@ -8,8 +8,9 @@ using Registrator.Node.Tests.Support;
 namespace Registrator.Node.Tests.Http;
 
 /// <summary>
-/// <c>GET /api/tasks</c> on a cluster of two nodes (in one process, each with its own ports and media folder): every
-/// live task of both, each with the node that hosts it, and no task created by reading.
+/// <c>GET /api/tasks</c> on a cluster of two registrator nodes and one without the role (a shard-region proxy), in one
+/// process, each with its own ports and media folder: every live task of both, each with the node that hosts it, read
+/// the same through a region and through a proxy, and no task created by reading.
 /// </summary>
 public sealed class TasksApiSpec : IClassFixture<RedisServer>
 {
@@ -23,6 +24,8 @@ public sealed class TasksApiSpec : IClassFixture<RedisServer>
         await using var first = await TestNode.StartAsync(_redis);
         var seed = Akka.Cluster.Cluster.Get(first.ActorSystem).SelfAddress;
         await using var second = await TestNode.StartAsync(_redis, $"akka.cluster.seed-nodes = [\"{seed}\"]", eventsKey: first.EventsKey);
+        await using var viewer = await TestNode.StartAsync(_redis, $"akka.cluster.seed-nodes = [\"{seed}\"]\nakka.cluster.roles = [\"viewer\"]", eventsKey: first.EventsKey);
+        Assert.DoesNotContain(RegistratorCluster.Role, Akka.Cluster.Cluster.Get(viewer.ActorSystem).SelfRoles);
         // Both regions registered with the coordinator: new shards go to either.
         await Poll.UntilAsync(async () =>
             Assert.Equal(2, (await first.Region.Ask<CurrentRegions>(GetCurrentRegions.Instance, TimeSpan.FromSeconds(5))).Regions.Count),
@@ -37,8 +40,11 @@ public sealed class TasksApiSpec : IClassFixture<RedisServer>
         await Poll.UntilAsync(async () =>
         {
             hosted = await HostedAsync(nodes);
-            var listed = Listed(await second.GetJsonAsync("/api/tasks"));
-            Assert.Equal(hosted.OrderBy(h => h.Key, StringComparer.Ordinal), listed.OrderBy(l => l.Key, StringComparer.Ordinal));
+            foreach (var reader in new[] { second, viewer })
+            {
+                var listed = Listed(await reader.GetJsonAsync("/api/tasks"));
+                Assert.Equal(hosted.OrderBy(h => h.Key, StringComparer.Ordinal), listed.OrderBy(l => l.Key, StringComparer.Ordinal));
+            }
         }, TimeSpan.FromSeconds(30));
 
         Assert.All(keys, key => Assert.Contains(key, hosted.Keys));
@@ -53,7 +59,7 @@ public sealed class TasksApiSpec : IClassFixture<RedisServer>
 
         // Reading asks entities at their paths, never through the region: the entities are the same after as before.
         var before = (await HostedAsync(nodes)).Keys.Order(StringComparer.Ordinal).ToArray();
-        foreach (var node in nodes) await node.GetJsonAsync("/api/tasks");
+        foreach (var node in nodes.Append(viewer)) await node.GetJsonAsync("/api/tasks");
         var limited = await first.GetJsonAsync("/api/tasks?limit=2");
         Assert.Equal(2, limited.GetProperty("tasks").GetArrayLength());
         Assert.Equal(before.Length, limited.GetProperty("total").GetInt32());
