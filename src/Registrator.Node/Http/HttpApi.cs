@@ -23,6 +23,8 @@ namespace Registrator.Node.Http;
 ///   GET /api/events?key=&amp;since=&amp;until=&amp;limit=&amp;offset=   newest first, from the Redis sorted set
 ///   GET /api/events/{eventId}          one event, 404 if unknown
 ///   GET /api/events/stream             server-sent events: one "registered" event per event the cluster records
+///   GET /api/keys                      the task keys that have events, with counts (<see cref="KnownKeys"/>)
+///   GET /api/tasks?limit=              the live tasks of the whole cluster and their nodes (<see cref="TaskDirectory"/>)
 ///   GET /api/tasks/{key}               the task's snapshot (GetTask through the shard region, with a timeout)
 ///   GET /media/{eventId}/clip.mp4      video/mp4, with range requests (206) so players can seek
 ///   GET /media/{eventId}/keyframe.jpg  image/jpeg
@@ -41,6 +43,10 @@ internal static class HttpApi
         var queries = new EventQueries(node.Redis, node.Settings.Events.Keys.SortedSet);
         var media = new MediaFiles(node.Settings.Media.OutputPath);
         var readiness = new ReadinessCheck(node);
+        var keys = new KnownKeys(node.Redis, node.Settings.Events.Keys.SortedSet);
+        var tasks = new TaskDirectory(node);
+        // Once the host runs, the actor system exists and the server has bound: other nodes' pages can name this one.
+        app.Lifetime.ApplicationStarted.Register(() => PublishUrl(node, log));
 
         app.Use(static (context, next) =>
         {
@@ -99,6 +105,37 @@ internal static class HttpApi
             catch (Exception e) when (IsRedisFailure(e))
             {
                 return RedisUnavailable(log, queries, e);
+            }
+        });
+
+        app.MapGet("/api/keys", async (CancellationToken cancellation) =>
+        {
+            try
+            {
+                return Results.Json(new { keys = await keys.ListAsync(cancellation) }, ApiJson.Options);
+            }
+            catch (Exception e) when (IsRedisFailure(e))
+            {
+                log.LogWarning("Reading {SortedSet} from Redis failed: {Error}", keys.SortedSetKey, e.Message);
+                return Unavailable($"Redis is not available: {e.Message}");
+            }
+        });
+
+        // A literal route: it wins over /api/tasks/{**key}, whose catch-all would also match an empty key.
+        app.MapGet("/api/tasks", async (HttpRequest request, CancellationToken cancellation) =>
+        {
+            if (!TryInt(request.Query, "limit", node.Http.MaxPageSize, out var limit) || limit < 1 || limit > node.Http.MaxPageSize)
+                return BadRequest($"parameters: limit (1..{node.Http.MaxPageSize}, default {node.Http.MaxPageSize})");
+            if (node.System is null || node.Region is null) return Unavailable("the node is starting: no task region yet");
+            try
+            {
+                var listing = await tasks.ListAsync(limit, cancellation);
+                return Results.Bytes(TaskListingJson.ToUtf8(listing, limit, node.Settings.Media.Encoder.FramesPerSecond), "application/json");
+            }
+            catch (AskTimeoutException)
+            {
+                return Results.Json(new ApiError($"the shard coordinator did not answer within {node.Http.AskTimeout}"), ApiJson.Options,
+                    statusCode: StatusCodes.Status504GatewayTimeout);
             }
         });
 
@@ -256,6 +293,12 @@ internal static class HttpApi
         {
             // The page was closed or reloaded: nothing to clean up but the subscription.
         }
+    }
+
+    private static void PublishUrl(NodeContext node, ILogger log)
+    {
+        if (node.System is { } system) system.ActorOf(NodeUrlPublisher.Props(() => node.PublicUrl), NodeUrlPublisher.Name);
+        else log.LogWarning("The actor system had not started with the HTTP server: /api/tasks on other nodes will not name this node's URL");
     }
 
     private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;

@@ -23,7 +23,7 @@ public sealed class BearerTokenSpec : IClassFixture<RedisServer>, IAsyncLifetime
     public async Task Without_the_token_api_and_media_answer_401_while_the_page_health_and_metrics_stay_open()
     {
         var id = Guid.NewGuid();
-        foreach (var path in new[] { "/api/events", $"/api/events/{id}", "/api/events/stream", "/api/tasks/x", $"/media/{id}/clip.mp4", "/API/events", "/nowhere" })
+        foreach (var path in new[] { "/api/events", $"/api/events/{id}", "/api/events/stream", "/api/keys", "/api/tasks", "/api/tasks/x", $"/media/{id}/clip.mp4", "/API/events", "/nowhere" })
         {
             using var response = await _node.Http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{path}: expected 401, got {(int)response.StatusCode}");

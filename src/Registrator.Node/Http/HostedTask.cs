@@ -1,0 +1,6 @@
+using Registrator.Contracts;
+
+namespace Registrator.Node.Http;
+
+/// <summary>A task's snapshot and the node it runs on: its member address and, once that node published it, its HTTP base URL.</summary>
+internal sealed record HostedTask(TaskReplies.TaskSnapshot Snapshot, string NodeAddress, string? NodeUrl);
