@@ -37,6 +37,8 @@ public static class RegistratorCluster
     /// Starts a shard-region proxy for tasks on <paramref name="system"/> (which must be a cluster member,
     /// not hosting shards). Messages sent to it reach the task entity of their key wherever it lives.
     /// </summary>
-    public static IActorRef StartTaskProxy(ActorSystem system, int numberOfShards = TaskMessageExtractor.DefaultNumberOfShards)
-        => ClusterSharding.Get(system).StartProxy(TaskTypeName, Role, new TaskMessageExtractor(numberOfShards));
+    /// <param name="numberOfShards">The cluster's <c>registrator.sharding.number-of-shards</c>.</param>
+    /// <param name="role">The cluster's <c>registrator.sharding.role</c>: the role of the nodes that host tasks.</param>
+    public static IActorRef StartTaskProxy(ActorSystem system, int numberOfShards = TaskMessageExtractor.DefaultNumberOfShards, string role = Role)
+        => ClusterSharding.Get(system).StartProxy(TaskTypeName, role, new TaskMessageExtractor(numberOfShards));
 }

@@ -137,7 +137,7 @@ public static class NodeHost
 
         if (!cluster.SelfRoles.Contains(settings.Sharding.Role))
         {
-            var proxy = RegistratorCluster.StartTaskProxy(system, settings.Sharding.NumberOfShards);
+            var proxy = RegistratorCluster.StartTaskProxy(system, settings.Sharding.NumberOfShards, settings.Sharding.Role);
             registry.Register<TaskRegion>(proxy);
             node.Started(system, proxy, hostsShards: false);
             return;
