@@ -152,7 +152,7 @@ public static class NodeHost
         metrics.Observe(budget);
         // Task state survives a moving shard and an idle passivation through Redis (TaskHandoff).
         var region = TaskSharding.StartRegion(system, settings,
-            new TaskDependencies(budget, encoders, events, new TaskHandoff(node.Redis, settings.Task.StateTtl)));
+            new TaskDependencies(budget, encoders, events, new TaskHandoff(node.Redis, settings.Task.StateTtl)) { NodeUrl = () => node.PublicUrl });
         registry.Register<TaskRegion>(region);
 
         system.ActorOf(NatsBridge.Props(settings.Nats, region, node.BadInputs, node.Nats), "nats-bridge");
