@@ -19,7 +19,7 @@ public abstract record SpanTransition
 /// <summary>
 /// The <c>span</c> policy as a pure state machine over capture time:
 /// <code>
-///   idle ──window rule holds──► open(start = first detection of that window)
+///   idle ──a window of `window` statuses with more than ratio × window detections──► open(start = its first detection)
 ///   open ──detection at t──► open(last = t)
 ///   open ──capture time ≥ min(last + post-roll, start + max-duration)──► closed(end)
 ///                         └─ cut at max-duration and still active (now &lt; last + post-roll) ──► open(start = end)
@@ -44,32 +44,37 @@ public static class SpanMachine
         Incident? next = longestEnd < quietEnd && current < quietEnd
             ? new Incident(Guid.NewGuid(), end, open.LastDetection) { Part = open.Part + 1 }
             : null;
-        return (s with { Open = next, WindowFirstDetection = null, WindowLastDetection = null }, new SpanTransition.Closed(closed, next));
+        return (s with { Open = next, WindowSeen = 0, WindowDetections = 0, WindowFirstDetection = null, WindowLastDetection = null },
+            new SpanTransition.Closed(closed, next));
     }
 
     /// <summary>
-    /// A status at capture time <paramref name="time"/>, after <see cref="Advance"/> to that time. <paramref name="windowEnded"/>:
-    /// it completed a window; <paramref name="windowHolds"/>: the window rule holds there. An open incident takes a
-    /// detection as its newest; an idle task opens one when the rule holds.
+    /// A status at capture time <paramref name="time"/>, after <see cref="Advance"/> to that time. An open incident takes
+    /// a detection as its newest; an idle task counts it into the window, and at the window's end opens an incident when
+    /// its detections are more than ratio × window (and <paramref name="mayOpen"/>: no cooldown, an encoder at hand).
     /// </summary>
-    public static (SpanState State, SpanTransition Transition) Status(SpanState s, bool detected, double time, bool windowEnded, bool windowHolds)
+    public static (SpanState State, SpanTransition Transition) Status(SpanState s, bool detected, double time, TriggerSettings settings, bool mayOpen = true)
     {
         if (s.Open is { } open)
         {
             return detected && time > open.LastDetection ? (s with { Open = open with { LastDetection = time } }, SpanTransition.None) : (s, SpanTransition.None);
         }
+        s = s with { WindowSeen = s.WindowSeen + 1 };
         if (detected)
         {
             s = s with
             {
+                WindowDetections = s.WindowDetections + 1,
                 WindowFirstDetection = s.WindowFirstDetection is { } first ? Math.Min(first, time) : time,
                 WindowLastDetection = s.WindowLastDetection is { } last ? Math.Max(last, time) : time,
             };
         }
-        if (!windowEnded) return (s, SpanTransition.None);
-        if (!windowHolds) return (s with { WindowFirstDetection = null, WindowLastDetection = null }, SpanTransition.None);
+        if (s.WindowSeen < settings.WindowSize) return (s, SpanTransition.None);
+        var holds = mayOpen && s.WindowDetections > settings.Ratio * s.WindowSeen;
+        var next = s with { WindowSeen = 0, WindowDetections = 0, WindowFirstDetection = null, WindowLastDetection = null };
+        if (!holds) return (next, SpanTransition.None);
         var incident = new Incident(Guid.NewGuid(), s.WindowFirstDetection ?? time, s.WindowLastDetection ?? time);
-        return (s with { Open = incident, WindowFirstDetection = null, WindowLastDetection = null }, new SpanTransition.Opened(incident));
+        return (next with { Open = incident }, new SpanTransition.Opened(incident));
     }
 
     /// <summary>

@@ -133,7 +133,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         try
         {
-            var restored = (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV2);
+            var restored = ReadState(bytes);
             if (restored.Key != _state.Key)
             {
                 _log.Error("[{0}] the state found in Redis belongs to task [{1}]: ignored", _state.Key, restored.Key);
@@ -151,6 +151,19 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         {
             _metrics.TaskState("restore-failed");
             _log.Error(ex, "[{0}] the state found in Redis does not read: starting fresh", _state.Key);
+        }
+    }
+
+    /// <summary>Redis keeps no manifest: the state is this version's (TaskData/2) or, saved by an older node, TaskData/1.</summary>
+    private TaskData ReadState(byte[] bytes)
+    {
+        try
+        {
+            return (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV2);
+        }
+        catch (System.Runtime.Serialization.SerializationException)
+        {
+            return (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV1);
         }
     }
 

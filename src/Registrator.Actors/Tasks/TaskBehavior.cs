@@ -389,14 +389,14 @@ public static class TaskBehavior
             }
         }
 
-        private void ObserveForSpan(bool detected, double time, bool windowEnded, bool windowHolds)
+        private void ObserveForSpan(bool detected, double time)
         {
             var cooling = _s.LastTriggered is { } last && context.Now - last < Settings.Trigger.Cooldown;
-            var (span, transition) = SpanMachine.Status(_s.Span, detected, time, windowEnded, windowHolds && context.EncoderAvailable && !cooling);
+            var (span, transition) = SpanMachine.Status(_s.Span, detected, time, Settings.Trigger, mayOpen: context.EncoderAvailable && !cooling);
             _s = _s with { Span = span };
             if (transition is not SpanTransition.Opened opened) return;
-            _effects.Add(new TaskEffect.Log("[{0}] {1} of {2} statuses since the last event are detections (more than {3:P0}): incident {4} opens at {5:F3}",
-                [Key, _s.Trigger.Detections, _s.Trigger.Seen, Settings.Trigger.Ratio, opened.Incident.EventId, opened.Incident.Start]));
+            _effects.Add(new TaskEffect.Log("[{0}] more than {1:P0} of the last {2} statuses are detections: incident {3} opens at {4:F3}",
+                [Key, Settings.Trigger.Ratio, Settings.Trigger.WindowSize, opened.Incident.EventId, opened.Incident.Start]));
             TrimToPreRoll();
             RequestKeyframe();
         }
@@ -581,7 +581,7 @@ public static class TaskBehavior
             _s = _s with { Trigger = next };
             if (trigger.Span)
             {
-                ObserveForSpan(detected, time, windowEnded: next.Seen % next.Window == 0, windowHolds: fire);
+                ObserveForSpan(detected, time);
                 return;
             }
             if (!fire) return;

@@ -41,11 +41,13 @@ namespace Registrator.Actors.Tasks;
 /// A string is a presence byte, an int32 length and UTF-8; a required string is written present.
 /// <para>
 /// <c>TaskData/2</c> (written now) is <c>TaskData/1</c> followed by the <c>span</c> policy's state: the open incident
-/// (presence byte, then an incident), window first and last detection, newest capture time (nullable doubles), when it
+/// (presence byte, then an incident), the window's statuses and detections (int32 each), its first and last detection,
+/// the newest capture time (nullable doubles), when it
 /// was seen (UTC ticks); then, for each registration in the order above, its incident (presence byte, then an
 /// incident). An incident: event id (16 bytes), start, last detection (double), keyframe stage (byte), keyframe pts
 /// (presence byte, then int64), image path (nullable string), announced (byte), end (nullable double), part (int32).
-/// A <c>TaskData/2</c> reader takes <c>TaskData/1</c> bytes (a task saved by an older node) as having no incident.
+/// Hand-off through Redis keeps no manifest: a task reads what it finds as <c>TaskData/2</c>, else as <c>TaskData/1</c>
+/// (saved by an older node; no incident).
 /// </para>
 /// </remarks>
 public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : SerializerWithStringManifest(actorSystem)
@@ -154,8 +156,7 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         {
             var r = new Reader(bytes);
             var data = ReadV1(ref r);
-            // Hand-off through Redis stores no manifest: bytes of TaskData/1 (an older node's) end here.
-            if (manifest == ManifestV2 && !r.AtEnd) data = ReadSpan(ref r, data);
+            if (manifest == ManifestV2) data = ReadSpan(ref r, data);
             r.End();
             return data;
         }
@@ -203,6 +204,7 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         w.Write(c.StatusesDropped); w.Write(c.Rejected); w.Write(c.FramesBudgetDropped);
         // TaskData/2 from here on.
         Write(ref w, s.Span.Open);
+        w.Write(s.Span.WindowSeen); w.Write(s.Span.WindowDetections);
         w.Write(s.Span.WindowFirstDetection); w.Write(s.Span.WindowLastDetection); w.Write(s.Span.Newest); w.Write(s.Span.NewestSeenAt);
         foreach (var reg in s.Registrations) Write(ref w, reg.Incident);
     }
@@ -223,6 +225,8 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         var span = new SpanState
         {
             Open = open,
+            WindowSeen = r.ReadInt(),
+            WindowDetections = r.ReadInt(),
             WindowFirstDetection = r.ReadNullableDouble(),
             WindowLastDetection = r.ReadNullableDouble(),
             Newest = r.ReadNullableDouble(),
@@ -540,8 +544,6 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         public string ReadString() => ReadNullableString() ?? throw new SerializationException("a required string is missing");
 
         public byte[] ReadBytes() => Take(Length()).ToArray();
-
-        public readonly bool AtEnd => Left == 0;
 
         public readonly void End()
         {
