@@ -411,26 +411,36 @@ public static class TaskBehavior
             TakeCycle(ActorRefs.Nobody, _s.LatestMessageJson ?? "{}", incident);
         }
 
-        /// <summary>Asks for the open incident's keyframe once the cycle holds a frame: the message's frame, else the newest.</summary>
+        /// <summary>Asks for the open incident's keyframe, the frame of its opening detection, once the cycle holds it.</summary>
         private void RequestKeyframe()
         {
-            if (_s.Span.Open is not { Keyframe: KeyframeStage.Wanted } open || _s.Frames.Gops.IsEmpty) return;
-            var gops = _s.Frames.Gops;
-            var wanted = _s.LatestMessageJson is { } message ? FrameIdOf(message) : null;
-            var (gopIndex, frameIndex) = (gops.Count - 1, gops[^1].Frames.Count - 1);
-            if (wanted is not null)
+            if (_s.Span.Open is not { Keyframe: KeyframeStage.Wanted } open) return;
+            if (KeyframeAt(_s.Frames, open.Start, orNewest: false) is not { } k) return;
+            _effects.Add(new TaskEffect.Keyframe(new WriteKeyframe(open.EventId, Key, _s.Frames.Width, _s.Frames.Height, k.Packets)));
+            _s = _s with { Span = _s.Span with { Open = open with { Keyframe = KeyframeStage.Writing, KeyframePts = k.Pts } } };
+        }
+
+        /// <summary>
+        /// The first frame held captured at or after <paramref name="time"/> (within half a tick), with the packets of its
+        /// GOP up to it (what decodes it); with <paramref name="orNewest"/>, the newest frame when none is that late.
+        /// </summary>
+        private (long Pts, Registrator.Media.EncodedPacket[] Packets)? KeyframeAt(CycleFrames frames, double time, bool orNewest)
+        {
+            if (frames.Gops.IsEmpty) return null;
+            var earliest = time - (0.5 / context.FramesPerSecond);
+            var (gopIndex, frameIndex) = (-1, -1);
+            for (var g = 0; g < frames.Gops.Count && gopIndex < 0; g++)
             {
-                for (var g = gops.Count - 1; g >= 0; g--)
-                {
-                    var f = gops[g].Frames.FindLastIndex(x => string.Equals(x.FrameId, wanted, StringComparison.Ordinal));
-                    if (f < 0) continue;
-                    (gopIndex, frameIndex) = (g, f);
-                    break;
-                }
+                var f = frames.Gops[g].Frames.FindIndex(x => CaptureTimeOf(x.Packet.Pts) >= earliest);
+                if (f >= 0) (gopIndex, frameIndex) = (g, f);
             }
-            var packets = gops[gopIndex].Frames.Take(frameIndex + 1).Select(f => f.Packet).ToArray();
-            _effects.Add(new TaskEffect.Keyframe(new WriteKeyframe(open.EventId, Key, _s.Frames.Width, _s.Frames.Height, packets)));
-            _s = _s with { Span = _s.Span with { Open = open with { Keyframe = KeyframeStage.Writing, KeyframePts = packets[^1].Pts } } };
+            if (gopIndex < 0)
+            {
+                if (!orNewest) return null;
+                (gopIndex, frameIndex) = (frames.Gops.Count - 1, frames.Gops[^1].Frames.Count - 1);
+            }
+            var packets = frames.Gops[gopIndex].Frames.Take(frameIndex + 1).Select(x => x.Packet).ToArray();
+            return (packets[^1].Pts, packets);
         }
 
         private Incident Announce(Incident incident)
@@ -440,12 +450,18 @@ public static class TaskBehavior
             return announced;
         }
 
-        /// <summary>Drops whole GOPs that end before the pre-roll: the first GOP kept starts at or before it.</summary>
-        private void TrimToPreRoll()
+        /// <summary>Drops the cycle's whole GOPs that end before the pre-roll: the first GOP kept starts at or before it.</summary>
+        /// Measured from the newest capture time seen, not moved on by the wall clock: frames that arrive in a burst (a file
+        /// read faster than real time, a slow encoder) must not make the task forget its pre-roll.
+        private void TrimToPreRoll() =>
+            _s = _s with { Frames = TrimBefore(_s.Frames, SpanMachine.KeepFrom(_s.Span, _s.Span.Newest ?? context.NowUnixSeconds, Settings.Trigger)) };
+
+        /// <summary>Drops whole GOPs while the next one still starts at or before <paramref name="keepFrom"/> (a trim, not a counted drop).</summary>
+        private CycleFrames TrimBefore(CycleFrames frames, double keepFrom)
         {
-            var keepFrom = SpanMachine.KeepFrom(_s.Span, _s.Span.NowAt(context.Now), Settings.Trigger);
-            while (_s.Frames.Gops.Count > 1 && CaptureTimeOf(_s.Frames.Gops[1].Frames[0].Packet.Pts) <= keepFrom)
-                _s = _s with { Frames = _s.Frames.DropOldestGop(lastIsWhole: true).Frames };
+            while (frames.Gops.Count > 1 && CaptureTimeOf(frames.Gops[1].Frames[0].Packet.Pts) <= keepFrom)
+                frames = frames.DropOldestGop(lastIsWhole: true).Frames;
+            return frames;
         }
 
         /// <summary>A packet's capture time: its tick on the task's 1/fps grid from the clock's epoch.</summary>
@@ -513,6 +529,19 @@ public static class TaskBehavior
         {
             var registration = _s.Registrations[index];
             if (registration.Stage != RegistrationStage.Encoding || registration.Frames.InFlight > 0) return;
+            if (registration.Incident is { } incident)
+            {
+                // The frames that came back after the incident opened (a burst, a slow encoder) are trimmed to the pre-roll
+                // here, and a keyframe not written yet is written now, ahead of the clip: it is announced before the event.
+                var trimmed = TrimBefore(registration.Frames, incident.Start - Settings.Trigger.PreRoll.TotalSeconds);
+                if (incident.Keyframe == KeyframeStage.Wanted && KeyframeAt(trimmed, incident.Start, orNewest: true) is { } k)
+                {
+                    _effects.Add(new TaskEffect.Keyframe(new WriteKeyframe(incident.EventId, Key, trimmed.Width, trimmed.Height, k.Packets)));
+                    incident = incident with { Keyframe = KeyframeStage.Writing, KeyframePts = k.Pts };
+                }
+                registration = registration with { Frames = trimmed, Incident = incident };
+                _s = _s with { Registrations = _s.Registrations.SetItem(index, registration) };
+            }
             var frames = registration.Frames.AllFrames();
             if (frames.IsEmpty)
             {

@@ -65,8 +65,7 @@ public sealed class TaskBehaviorSpanSpec
         var keyframeJob = Assert.Single(task.KeyframeJobs);
         Assert.Equal(incident.EventId, keyframeJob.EventId);
         Assert.True(keyframeJob.Packets[0].IsKeyframe);
-        Assert.Equal(59, keyframeJob.Packets[^1].Pts); // the newest frame, decodable from its GOP's keyframe (pts 50)
-        Assert.Equal(50, keyframeJob.Packets[0].Pts);
+        Assert.Equal([50L], keyframeJob.Packets.Select(p => p.Pts)); // the frame of the opening detection (a GOP's first)
 
         Ticks(task, 60, 80, _ => true); // detections until 7.9 s
         Assert.Equal(At(7.9), task.State.Span.Open!.LastDetection, 6);
@@ -82,7 +81,7 @@ public sealed class TaskBehaviorSpanSpec
         // Pre-roll: the clip starts on the GOP at 3.0 s, 2 s before the opening detection, and ends at the close (8.9 s).
         Assert.Equal(30, clip.Packets[0].Pts);
         Assert.InRange(clip.Packets[^1].Pts, 88, 89);
-        Assert.Equal(59, clip.Packets[clip.KeyframeIndex].Pts); // the keyframe it was announced with
+        Assert.Equal(50, clip.Packets[clip.KeyframeIndex].Pts); // the keyframe it was announced with
         // Frames and statuses after the close went on into the next cycle, which starts on a keyframe.
         Assert.Equal(task.State.Cycle, task.EncodeJobs[^1].Cycle);
         Assert.True(task.State.Frames.Count >= 10);
@@ -138,6 +137,35 @@ public sealed class TaskBehaviorSpanSpec
         Assert.True(task.Effects.FindIndex(e => e is TaskEffect.Publish) < task.Effects.FindIndex(e => e is TaskEffect.Record));
         WriteKeyframes(task); // the late answer announces nothing twice
         Assert.Single(task.Published);
+    }
+
+    [Fact]
+    public void Frames_still_at_the_encoder_when_an_incident_closes_are_trimmed_to_the_pre_roll_and_its_keyframe_written_before_the_clip()
+    {
+        var task = new BehaviorHarness(SpanSettings());
+        // A burst: every frame and status arrives before the encoder answers any frame.
+        for (var k = 0; k < 75; k++)
+        {
+            task.CapturedFrame(k / 10.0, $"f{k}");
+            task.Status(k is >= 50 and < 60, string.Create(CultureInfo.InvariantCulture, $$"""{"timestamp":{{At(k / 10.0):F3}}}"""));
+        }
+        Assert.Empty(task.KeyframeJobs); // opened and closed with no packet back yet
+        var id = Assert.Single(task.State.Registrations).EventId;
+
+        task.Encode();
+
+        var keyframeJob = Assert.Single(task.KeyframeJobs);
+        var clip = Assert.Single(task.Clips);
+        Assert.Equal(id, keyframeJob.EventId);
+        Assert.Equal(50, keyframeJob.Packets[^1].Pts);
+        Assert.True(task.Effects.FindIndex(e => e is TaskEffect.Keyframe) < task.Effects.FindIndex(e => e is TaskEffect.Write));
+        Assert.Equal(30, clip.Packets[0].Pts);
+        Assert.InRange(clip.Packets[^1].Pts, 68, 69); // the close, 6.9 s
+        Assert.Equal(50, clip.Packets[clip.KeyframeIndex].Pts);
+        WriteKeyframes(task);
+        task.FinishClips();
+        Assert.Contains($"/media/{id}/{id}.jpg", Assert.IsType<IncidentStarted>(Assert.Single(task.Published)).Json, StringComparison.Ordinal);
+        Assert.True(task.Effects.FindIndex(e => e is TaskEffect.Publish) < task.Effects.FindIndex(e => e is TaskEffect.Record));
     }
 
     [Fact]
