@@ -84,4 +84,51 @@ public sealed class SpanIncidentSpec(ITestOutputHelper output) : PipelineSpec(ou
         Assert.Contains("\"policy\":\"span\"", snapshot.SettingsJson, StringComparison.Ordinal);
         Assert.Null(snapshot.IncidentJson);
     }
+
+    [Fact]
+    public void A_camera_that_goes_quiet_has_its_incident_closed_by_the_timer_post_roll_after_the_last_detection()
+    {
+        const string key = "gate-quiet";
+        var frames = NumberedFrames.Make(30);
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(TaskEvents.EventRegistered));
+        var pipeline = StartPipeline(Span);
+
+        for (var k = 0; k < 30; k++)
+        {
+            pipeline.Region.Tell(Frame(key, frames[k], k / 10.0, $"f{k}"), TestActor);
+            pipeline.Region.Tell(Status(key, k, detected: k >= 10), TestActor);
+        }
+        ExpectAccepted(60);
+        var sent = DateTime.UtcNow;
+
+        // Nothing arrives any more: capture time goes on at wall-clock speed, and 1 s after the last detection it closes.
+        var registered = events.ExpectMsg<TaskEvents.EventRegistered>(TimeSpan.FromSeconds(20));
+        Assert.True(DateTime.UtcNow - sent >= TimeSpan.FromSeconds(0.5), "closed before its post-roll had passed");
+        var shown = Psnr.MatchedIndices(FfmpegCli.Decode(ClipOf(registered), W, H), frames);
+        Assert.Equal(Enumerable.Range(0, 30), shown); // pre-roll 2 s before 1.0 s reaches the first frame
+    }
+
+    [Fact]
+    public void A_key_pattern_override_of_media_fps_makes_that_tasks_clips_at_its_own_rate()
+    {
+        var frames = NumberedFrames.Make(20);
+        var pipeline = StartPipeline(s => s with
+        {
+            Task = s.Task with { Overrides = [new TaskOverride([new KeyPattern("slow-*")]) { FramesPerSecond = 5 }] },
+        });
+
+        foreach (var key in new[] { "slow-1", "fast-1" })
+        {
+            for (var k = 0; k < 20; k++) pipeline.Region.Tell(Frame(key, frames[k], k / 10.0, $"f{k}"), TestActor); // a 10 fps camera
+            ExpectAccepted(20);
+        }
+        pipeline.Region.Tell(new RegisterTask("slow-1", Message("f19")), TestActor);
+        var slow = FfmpegCli.Probe(ClipOf(ExpectMsg<TaskEvents.EventRegistered>()));
+        pipeline.Region.Tell(new RegisterTask("fast-1", Message("f19")), TestActor);
+        var fast = FfmpegCli.Probe(ClipOf(ExpectMsg<TaskEvents.EventRegistered>()));
+
+        Assert.Equal(("5/1", 11), (slow.FrameRate, slow.FramesRead)); // 0 … 1.9 s of capture on a 1/5 s grid: ticks 0 … 10
+        Assert.Equal(("10/1", 20), (fast.FrameRate, fast.FramesRead)); // the node's media.fps
+    }
 }
