@@ -648,6 +648,13 @@ public static class TaskBehavior
         /// </summary>
         private void Release(ReleaseRule rule)
         {
+            // Frames an incident's registration left waiting (captured after its end) are the next cycle's: should a
+            // timer release them before any command started that cycle, it starts now (CREATED, as a frame would).
+            if (CycleTaken && !_s.Frames.Pending.IsEmpty)
+            {
+                StartNewCycle();
+                _s = _s with { Column = TaskLifecycle.ColumnOf(TaskState.Created) };
+            }
             var frames = _s.Frames;
             var window = Settings.ReorderWindow;
             var clock = _s.Clock;
