@@ -169,6 +169,28 @@ public sealed class TaskBehaviorSpanSpec
     }
 
     [Fact]
+    public void Frames_captured_after_the_close_still_waiting_in_the_reorder_window_start_the_next_cycle_on_the_timer()
+    {
+        var task = new BehaviorHarness(SpanSettings() with { ReorderWindow = TimeSpan.FromSeconds(1) });
+        for (var k = 0; k <= 60; k++) task.CapturedFrame(k / 10.0, $"f{k}"); // frames run ahead: 5.1 .. 6.0 s wait
+        for (var k = 0; k < 10; k++) // the detector's statuses for 0.0 .. 0.9 s come later
+            task.Status(true, string.Create(CultureInfo.InvariantCulture, $$"""{"timestamp":{{At(k / 10.0):F3}}}"""));
+        Assert.NotNull(task.State.Span.Open);
+
+        task.Send(SpanTick.Instance); // capture time is 6.0 s: the incident (last detection 0.9 s) closed at 1.9 s
+        var registration = Assert.Single(task.State.Registrations);
+        Assert.Equal(LifecycleColumn.Registering, task.State.Column);
+        Assert.Equal(10, task.State.Frames.Pending.Count);
+        task.Now += TimeSpan.FromSeconds(1.5);
+        task.Send(ReleaseReorderedFrames.Instance);
+
+        Assert.Equal(registration.Cycle + 1, task.State.Cycle);
+        Assert.Equal(TaskState.Created, task.State.State);
+        Assert.Equal(10, task.EncodeJobs.Count(j => j.Cycle == task.State.Cycle));
+        Assert.True(task.EncodeJobs.First(j => j.Cycle == task.State.Cycle).ForceKeyframe);
+    }
+
+    [Fact]
     public void An_incident_still_active_at_max_duration_splits_into_events_that_follow_each_other()
     {
         var task = new BehaviorHarness(SpanSettings(maxDuration: 3));
