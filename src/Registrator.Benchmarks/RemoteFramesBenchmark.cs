@@ -189,7 +189,7 @@ internal static class RemoteFramesBenchmark
         var state = TaskData.New("state-round-trip", new TaskSettingsView(30, 0.3)) with { Frames = frames };
         var serializer = new TaskDataSerializer(system);
         var size = serializer.ToBinary(state).Length;
-        for (var i = 0; i < 20; i++) serializer.FromBinary(serializer.ToBinary(state), TaskDataSerializer.ManifestV1); // JIT
+        for (var i = 0; i < 20; i++) serializer.FromBinary(serializer.ToBinary(state), TaskDataSerializer.ManifestV2); // JIT
 
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var write = TimeSpan.Zero;
@@ -201,7 +201,7 @@ internal static class RemoteFramesBenchmark
             var bytes = serializer.ToBinary(state);
             write += clock.Elapsed;
             clock.Restart();
-            var back = (TaskData)serializer.FromBinary(bytes, TaskDataSerializer.ManifestV1);
+            var back = (TaskData)serializer.FromBinary(bytes, TaskDataSerializer.ManifestV2);
             read += clock.Elapsed;
             if (back.Frames.Count != FramesInState) throw new InvalidOperationException($"the state came back with {back.Frames.Count} frames");
         }

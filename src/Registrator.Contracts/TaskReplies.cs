@@ -28,6 +28,8 @@ public static class TaskReplies
     /// <param name="FramesSkipped">Frames dropped because they came closer than 1/fps to the previous kept frame.</param>
     /// <param name="FramesLate">Frames dropped because their capture time was older than the reorder window allows.</param>
     /// <param name="Registrations">The registrations in flight, oldest first.</param>
+    /// <param name="SettingsJson">The trigger settings in force for this task (its key's override, if any) as a JSON object.</param>
+    /// <param name="IncidentJson">The open <c>span</c> incident as a JSON object (<c>event_id</c>, <c>start</c>, <c>last_detection</c>), or <c>null</c>.</param>
     public sealed record TaskSnapshot(
         string TaskKey,
         TaskState State,
@@ -46,7 +48,9 @@ public static class TaskReplies
         long GopsDropped = 0,
         long FramesSkipped = 0,
         long FramesLate = 0,
-        ImmutableArray<RegistrationInFlight> Registrations = default) : ITaskMessage;
+        ImmutableArray<RegistrationInFlight> Registrations = default,
+        string? SettingsJson = null,
+        string? IncidentJson = null) : ITaskMessage;
 
     /// <summary>
     /// One registration of a <see cref="TaskSnapshot"/>: the event being written for cycle <paramref name="Cycle"/>,

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,14 +17,19 @@ namespace Registrator.Node;
 
 /// <summary>
 /// The end-to-end demo behind <c>./build.sh --target=Demo</c>: starts redis-server and nats-server on loopback, makes
-/// a sample clip with moving objects, starts a two-node cluster whose nodes both list the clip as two cameras (each read by one node of the cluster), publishes
-/// inference results over NATS as a detector would, waits for the registered events, prints them with ffprobe's
+/// a sample clip in which an object crosses the picture (4 s to 11 s of every 20 s), starts a two-node cluster whose
+/// nodes both list the clip as two cameras (each read by one node of the cluster), publishes inference results over
+/// NATS as a detector would (detections while the object is in view), waits for an incident of the <c>span</c> camera
+/// (its announcement, then its one event) and two events of the <c>window</c> camera, prints them with ffprobe's
 /// summary of each clip, and stops everything it started.
 /// </summary>
 public static class Demo
 {
-    private static readonly string[] Cameras = ["demo/entrance", "demo/parking"];
-    private const int EventsPerCamera = 2;
+    /// <summary>Registers one event per incident (<c>span</c>, through a trigger override); the other keeps the default <c>window</c>.</summary>
+    private const string SpanCamera = "demo/entrance";
+    private const string WindowCamera = "demo/parking";
+    private static readonly string[] Cameras = [SpanCamera, WindowCamera];
+    private const int WindowEvents = 2;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
     public static async Task<int> RunAsync(TextWriter output, CancellationToken cancellation)
@@ -41,7 +47,7 @@ public static class Demo
 
             var clip = Path.Combine(work, "camera.mp4");
             await MakeSampleClipAsync(clip, cancellation);
-            Say($"sample camera clip (ffmpeg testsrc2, moving objects): {clip}");
+            Say($"sample camera clip (ffmpeg testsrc2, a red object in view from {SampleObject.Enters:F0} s to {SampleObject.Leaves:F0} s of its {SampleObject.LoopSeconds:F0} s): {clip}");
 
             var seedPort = LocalServer.FreePort();
             var nodes = new List<IHost>();
@@ -56,7 +62,13 @@ public static class Demo
             {
                 await WaitForClusterAsync(nodes, cancellation);
                 Say($"two-node cluster up: akka.tcp://{NodeHost.SystemName}@127.0.0.1:{seedPort} and one more; both list both cameras, each camera is read by one node");
-                return await DetectAndReportAsync(work, redis.Port, nats.Port, Say, output, cancellation);
+                var incidents = new System.Collections.Concurrent.ConcurrentQueue<SeenIncident>();
+                foreach (var node in nodes) IncidentListeners.Start(node.Services.GetRequiredService<Akka.Actor.ActorSystem>(), incidents);
+                var systems = nodes.Select(n => n.Services.GetRequiredService<ActorSystem>()).ToList();
+                var starts = await CameraPlacement.WaitSpreadAsync(systems, nodes[0].Services.GetRequiredService<NodeContext>().Settings.Cameras,
+                    TimeSpan.FromSeconds(60), cancellation);
+                Say("each node reads one camera");
+                return await DetectAndReportAsync(redis.Port, nats.Port, starts, incidents, Say, output, cancellation);
             }
             finally
             {
@@ -85,8 +97,8 @@ public static class Demo
         }
     }
 
-    private static async Task<int> DetectAndReportAsync(
-        string work, int redisPort, int natsPort, Action<string> say, TextWriter output, CancellationToken cancellation)
+    private static async Task<int> DetectAndReportAsync(int redisPort, int natsPort, IReadOnlyDictionary<string, DateTimeOffset> starts,
+        System.Collections.Concurrent.ConcurrentQueue<SeenIncident> incidents, Action<string> say, TextWriter output, CancellationToken cancellation)
     {
         await using var connection = new NatsConnection(NatsOpts.Default with { Url = $"nats://127.0.0.1:{natsPort}", Name = "demo-detector" });
         await connection.ConnectAsync();
@@ -102,25 +114,33 @@ public static class Demo
             }
         }, stop.Token);
 
-        var detector = Task.Run(() => PublishDetectionsAsync(connection, stop.Token), stop.Token);
-        say($"detector publishing inference results for {string.Join(", ", Cameras)} on inference.results at 10 Hz (about 40% detections)");
+        // The detector follows each camera's own clip time, from when its reader started on the node that reads it.
+        var detector = Task.Run(() => PublishDetectionsAsync(connection, starts, stop.Token), stop.Token);
+        say($"detector publishing inference results for {string.Join(", ", Cameras)} on inference.results at 10 Hz: detections while the object is in view (4 s to 11 s of every 20 s)");
+        say($"{SpanCamera}: policy span (registrator.trigger.overrides: window 10, pre-roll 3s, post-roll 2s), one event per incident; {WindowCamera}: policy window (30 statuses, ratio 0.3)");
 
-        var wanted = Cameras.Length * EventsPerCamera;
+        (JsonElement Span, SeenIncident Started)? incident = null;
+        List<JsonElement> windowEvents = [];
         var deadline = DateTime.UtcNow + Patience;
-        var reported = -1;
+        var reported = "";
         while (true)
         {
-            int count;
-            lock (eventsLock) count = events.Count;
-            if (count != reported)
+            JsonElement[] seen;
+            lock (eventsLock) seen = [.. events];
+            windowEvents = [.. seen.Where(e => KeyOf(e) == WindowCamera).Take(WindowEvents)];
+            var span = seen.Where(e => KeyOf(e) == SpanCamera).Select(e => (JsonElement?)e).FirstOrDefault();
+            if (span is { } found && incidents.FirstOrDefault(i => i.Started.EventId.ToString("D") == Field(found, "event_id")) is { } started)
+                incident = (found, started);
+            var progress = $"announced incidents {incidents.Count}, span events {(incident is null ? 0 : 1)}/1, window events {windowEvents.Count}/{WindowEvents}";
+            if (progress != reported)
             {
-                say($"waiting for registered events: {count}/{wanted}");
-                reported = count;
+                say($"waiting: {progress}");
+                reported = progress;
             }
-            if (count >= wanted) break;
+            if (incident is not null && windowEvents.Count >= WindowEvents) break;
             if (DateTime.UtcNow > deadline)
             {
-                say($"FAILED: only {count} of {wanted} events within {Patience.TotalSeconds:F0} s");
+                say($"FAILED: {progress} within {Patience.TotalSeconds:F0} s");
                 await stop.CancelAsync();
                 return 1;
             }
@@ -131,37 +151,60 @@ public static class Demo
 
         var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}");
         var inRedis = await redis.GetDatabase().SortedSetLengthAsync("events");
+        await redis.CloseAsync();
         output.WriteLine();
         output.WriteLine($"Registered events (sorted set 'events' in Redis holds {inRedis}):");
-        JsonElement[] snapshot;
-        lock (eventsLock) snapshot = [.. events];
         var failures = 0;
-        foreach (var member in snapshot.Take(wanted))
+        var (incidentEvent, announcement) = incident!.Value;
+        var body = incidentEvent.EnumerateObject().First().Value;
+        var (start, end) = (body.GetProperty("start").GetDouble(), body.GetProperty("end").GetDouble());
+        var recordedAt = body.GetProperty("timestamp").GetDouble();
+        output.WriteLine($"  {SpanCamera,-14} span incident {Clock(start)} → {Clock(end)} ({end - start:F1} s of capture time), event {Field(incidentEvent, "event_id")}");
+        output.WriteLine($"  {"",-14} started: announced at {announcement.At:HH:mm:ss.fff}, {recordedAt - announcement.At.ToUnixTimeMilliseconds() / 1000.0:F1} s before its event; keyframe {(announcement.KeyframeOnDisk ? "on disk" : "MISSING")} then: {announcement.KeyframePath}");
+        output.WriteLine($"  {"",-14} {announcement.Started.Json}");
+        if (!announcement.KeyframeOnDisk) failures++;
+        failures += await PrintFilesAsync(output, body, cancellation);
+        foreach (var member in windowEvents)
         {
-            var entry = member.EnumerateObject().First();
-            var task = entry.Value;
-            var time = DateTimeOffset.FromUnixTimeMilliseconds((long)(task.GetProperty("timestamp").GetDouble() * 1000));
-            var video = task.GetProperty("video_proofs").GetString();
-            var image = task.GetProperty("image_proof_path").GetString();
-            var summary = video is null ? "no clip: " + task.GetProperty("error").GetString() : await FfprobeSummaryAsync(video, cancellation);
-            if (video is null || !File.Exists(video) || image is null || !File.Exists(image)) failures++;
-            output.WriteLine($"  {entry.Name,-14} {time:HH:mm:ss.fff}  clip {video}");
-            output.WriteLine($"  {"",-14} {"",-12}  keyframe {image}");
-            output.WriteLine($"  {"",-14} {"",-12}  ffprobe: {summary}");
+            var task = member.EnumerateObject().First().Value;
+            output.WriteLine($"  {WindowCamera,-14} window event  {Clock(task.GetProperty("timestamp").GetDouble())}, event {Field(member, "event_id")}");
+            failures += await PrintFilesAsync(output, task, cancellation);
         }
-        await redis.CloseAsync();
         output.WriteLine();
         if (failures > 0)
         {
             say($"FAILED: {failures} events without their files");
             return 1;
         }
-        say("demo finished: every event has its H.264 clip and JPEG keyframe, and its record in Redis");
+        say("demo finished: the span camera's incident was announced with its keyframe and recorded as one event with its pre-roll clip; every event has its H.264 clip, JPEG keyframe and record in Redis");
         return 0;
     }
 
-    /// <summary>A detector's output as the Python module's schema, per camera, ten times a second.</summary>
-    private static async Task PublishDetectionsAsync(NatsConnection connection, CancellationToken cancellation)
+    private static string? KeyOf(JsonElement member) => member.EnumerateObject().Select(p => p.Name).FirstOrDefault();
+
+    private static string? Field(JsonElement member, string name) =>
+        member.EnumerateObject().First().Value.TryGetProperty(name, out var value) ? value.ToString() : null;
+
+    private static string Clock(double unixSeconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)(unixSeconds * 1000)).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    /// <summary>Prints an event's clip and keyframe (with ffprobe's summary); 1 when a file is missing.</summary>
+    private static async Task<int> PrintFilesAsync(TextWriter output, JsonElement task, CancellationToken cancellation)
+    {
+        var video = task.GetProperty("video_proofs").GetString();
+        var image = task.GetProperty("image_proof_path").GetString();
+        var summary = video is null ? "no clip: " + task.GetProperty("error").GetString() : await FfprobeSummaryAsync(video, cancellation);
+        output.WriteLine($"  {"",-14} clip {video}");
+        output.WriteLine($"  {"",-14} keyframe {image}");
+        output.WriteLine($"  {"",-14} ffprobe: {summary}");
+        return video is null || !File.Exists(video) || image is null || !File.Exists(image) ? 1 : 0;
+    }
+
+    /// <summary>
+    /// A detector's output in the Python module's schema, per camera, ten times a second: while the sample's object is in
+    /// view, a detection (score 0.6..0.99, nine times in ten) with its box in the frame's pixels; otherwise a low score
+    /// (and a rare false detection).
+    /// </summary>
+    private static async Task PublishDetectionsAsync(NatsConnection connection, IReadOnlyDictionary<string, DateTimeOffset> starts, CancellationToken cancellation)
     {
         var random = new Random(42);
         var frame = 0;
@@ -171,9 +214,13 @@ public static class Demo
             frame++;
             foreach (var camera in Cameras)
             {
-                var score = random.NextDouble() < 0.4 ? 0.6 + 0.39 * random.NextDouble() : 0.3 * random.NextDouble();
+                var clipTime = (DateTimeOffset.UtcNow - starts[camera]).TotalSeconds;
+                var inView = SampleObject.InView(clipTime);
+                var detected = inView ? random.NextDouble() < 0.9 : random.NextDouble() < 0.03;
+                var score = detected ? 0.6 + 0.39 * random.NextDouble() : 0.3 * random.NextDouble();
+                var (x1, y1, x2, y2) = inView ? SampleObject.Box(clipTime) : (100 + frame % 200, 120, 180 + frame % 200, 260);
                 var json = string.Create(CultureInfo.InvariantCulture,
-                    $$"""{"key":{{JsonSerializer.Serialize(camera)}},"model":"demo-detector","result":{"boxes":[[{{100 + frame % 200}},120,{{180 + frame % 200}},260]],"scores":[{{score:F3}}],"class_ids":[0]},"frame_id":"{{frame}}"}""");
+                    $$"""{"key":{{JsonSerializer.Serialize(camera)}},"model":"demo-detector","result":{"boxes":[[{{x1}},{{y1}},{{x2}},{{y2}}]],"scores":[{{score:F3}}],"class_ids":[0]},"frame_id":"{{frame}}"}""");
                 await connection.PublishAsync("inference.results", Encoding.UTF8.GetBytes(json), cancellationToken: cancellation);
             }
         }
@@ -195,6 +242,8 @@ public static class Demo
               events.outbox-path = {{JsonSerializer.Serialize(Path.Combine(work, $"outbox-{index}"))}}
               nats.servers = ["nats://127.0.0.1:{{natsPort}}"]
               http.enabled = off
+              # The entrance camera registers one event per incident, with its own window and rolls.
+              trigger.overrides = [ { keys = {{JsonSerializer.Serialize(SpanCamera)}}, policy = span, window = 10, pre-roll = 3s, post-roll = 2s } ]
               cameras = [ {{string.Join(", ", Cameras.Select(camera => $"{{ key = {JsonSerializer.Serialize(camera)}, source = {JsonSerializer.Serialize(clip)}, fps = 10, loop = on }}"))}} ]
             }
             """, new Hashtable());
@@ -216,7 +265,8 @@ public static class Demo
     private static async Task MakeSampleClipAsync(string path, CancellationToken cancellation)
     {
         using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg",
-            ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=10", "-t", "20",
+            ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=10",
+             "-f", "lavfi", "-i", $"color=c=red:s={SampleObject.Size}x{SampleObject.Size}:r=10", "-filter_complex", SampleObject.Filter, "-t", "20",
              "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", path])) ?? throw new InvalidOperationException("ffmpeg not found");
         await ffmpeg.WaitForExitAsync(cancellation);
         if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the sample clip (exit {ffmpeg.ExitCode})");

@@ -153,7 +153,7 @@ public static class NodeHost
         metrics.Observe(budget);
         // Task state survives a moving shard and an idle passivation through Redis (TaskHandoff).
         var region = TaskSharding.StartRegion(system, settings,
-            new TaskDependencies(budget, encoders, events, new TaskHandoff(node.Redis, settings.Task.StateTtl)));
+            new TaskDependencies(budget, encoders, events, new TaskHandoff(node.Redis, settings.Task.StateTtl)) { NodeUrl = () => node.PublicUrl });
         registry.Register<TaskRegion>(region);
         // What the region drops on a shard's hand-off goes back through it, so a moving shard loses no frame or status.
         system.ActorOf(HandOffRedelivery.Props(region), HandOffRedelivery.DefaultName);

@@ -18,10 +18,12 @@ public sealed record RegistratorSettings(
         var root = config.GetConfig("registrator")
             ?? throw new ConfigurationException("missing the registrator { } section; start from RegistratorConfig.Load()");
         var media = MediaSettings.From(root.GetConfig("media"));
+        var trigger = TriggerSettings.From(root.GetConfig("trigger"));
         return new RegistratorSettings(
             TaskSettings.From(root.GetConfig("task")) with
             {
-                Trigger = TriggerSettings.From(root.GetConfig("trigger")),
+                Trigger = trigger,
+                Overrides = TaskOverride.ListFrom(root.GetConfig("trigger"), trigger),
                 FramesPerSecond = media.Encoder.FramesPerSecond,
             },
             ShardingSettings.From(root.GetConfig("sharding")),

@@ -20,6 +20,38 @@ public sealed record TaskSettings
     /// <summary>The clips' frame rate (<c>registrator.media.fps</c>): the grid capture times are mapped onto.</summary>
     public int FramesPerSecond { get; init; } = 10;
     public TriggerSettings Trigger { get; init; } = new();
+    /// <summary>Per-key settings (<c>registrator.trigger.overrides</c>), first match wins; see <see cref="ForKey"/>.</summary>
+    public IReadOnlyList<TaskOverride> Overrides { get; init; } = [];
+    /// <summary>The <c>keys</c> of the override in force, once <see cref="ForKey"/> picked one; <c>null</c>: the node's settings.</summary>
+    public string? OverrideKeys { get; init; }
+
+    /// <summary>
+    /// The settings one task runs with: the first override whose pattern matches <paramref name="key"/> on top of the
+    /// node's trigger and fps, or the node's settings as they are.
+    /// </summary>
+    public TaskSettings ForKey(string key)
+    {
+        foreach (var entry in Overrides)
+        {
+            if (!entry.Matches(key)) continue;
+            return this with
+            {
+                Trigger = entry.Apply(Trigger),
+                FramesPerSecond = entry.FramesPerSecond ?? FramesPerSecond,
+                OverrideKeys = entry.KeysText,
+            };
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Frames the current cycle may hold: <c>max-frames</c>, or under <c>span</c> at least a whole incident (pre-roll plus
+    /// max-duration, and two seconds for the GOP that reaches back past the pre-roll), so the bound never cuts an
+    /// incident's beginning off its clip. The node's <c>max-buffer-bytes</c> still bounds them all.
+    /// </summary>
+    public int FramesLimit => Trigger.Span
+        ? Math.Max(MaxFrames, (int)Math.Ceiling((Trigger.PreRoll + Trigger.MaxDuration).TotalSeconds * FramesPerSecond) + 2 * FramesPerSecond)
+        : MaxFrames;
 
     public static TaskSettings From(Config task) => new()
     {

@@ -15,6 +15,7 @@ namespace Registrator.Actors.Encoding;
 /// <param name="Pts">Presentation time in ticks of 1/fps, from the frame's capture time; strictly increasing per key.</param>
 /// <param name="ForceKeyframe">Start a GOP here (the first frame of a cycle, or after a dropped GOP).</param>
 /// <param name="Format">Raw BGR24, or a JPEG the encoder decodes first (frames cross nodes in the form they arrived in).</param>
+/// <param name="FramesPerSecond">The task's clip rate (a per-key override of <c>media.fps</c>); 0 = the encoder's.</param>
 public sealed record EncodeFrame(
     string TaskKey,
     int Cycle,
@@ -24,7 +25,8 @@ public sealed record EncodeFrame(
     long Pts,
     bool ForceKeyframe,
     string? FrameId,
-    FrameFormat Format = FrameFormat.Bgr24) : IConsistentHashable, INoSerializationVerificationNeeded
+    FrameFormat Format = FrameFormat.Bgr24,
+    int FramesPerSecond = 0) : IConsistentHashable, INoSerializationVerificationNeeded
 {
     public object ConsistentHashKey => TaskKey;
 }
@@ -47,10 +49,30 @@ public sealed record WriteClip(
     int Width,
     int Height,
     IReadOnlyList<EncodedPacket> Packets,
-    int KeyframeIndex) : IConsistentHashable, INoSerializationVerificationNeeded
+    int KeyframeIndex,
+    int FramesPerSecond = 0) : IConsistentHashable, INoSerializationVerificationNeeded
 {
     public object ConsistentHashKey => TaskKey;
 }
+
+/// <summary>
+/// Sent by a task when a <c>span</c> incident opens: write only the event's JPEG keyframe, the last of
+/// <paramref name="Packets"/> (its GOP from the keyframe on), as <c>&lt;output&gt;/&lt;id&gt;/&lt;id&gt;.jpg</c>, so it is
+/// on disk before the incident is announced; the clip follows when the incident closes (same event id, same keyframe).
+/// Routed by key, so it is answered before any later <see cref="WriteClip"/> of the key: <see cref="KeyframeWritten"/>
+/// or <see cref="KeyframeFailed"/>.
+/// </summary>
+public sealed record WriteKeyframe(Guid EventId, string TaskKey, int Width, int Height, IReadOnlyList<EncodedPacket> Packets)
+    : IConsistentHashable, INoSerializationVerificationNeeded
+{
+    public object ConsistentHashKey => TaskKey;
+}
+
+/// <summary>The encoder's answer to <see cref="WriteKeyframe"/>: the JPEG is complete under its final name.</summary>
+public sealed record KeyframeWritten(Guid EventId, string ImagePath) : INoSerializationVerificationNeeded;
+
+/// <summary>The encoder's answer when the keyframe could not be written; no file is left behind.</summary>
+public sealed record KeyframeFailed(Guid EventId, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>The encoder's answer to <see cref="WriteClip"/>: both files are complete under their final names.</summary>
 public sealed record EncodeSucceeded(Guid EventId, string VideoPath, string ImagePath, int FrameCount, TimeSpan EncodeTime)

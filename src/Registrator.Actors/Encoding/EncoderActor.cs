@@ -26,6 +26,7 @@ public sealed class EncoderActor : ReceiveActor
         public byte[]? LastPixels { get; set; }
         /// <summary>Where this session's JPEG frames are decoded, reused frame after frame (the session has one size).</summary>
         public byte[]? DecodeBuffer { get; set; }
+        public int FramesPerSecond { get; init; }
     }
 
     private readonly MediaSettings _settings;
@@ -38,6 +39,7 @@ public sealed class EncoderActor : ReceiveActor
         _settings = settings;
         Receive<EncodeFrame>(HandleFrame);
         Receive<WriteClip>(HandleWrite);
+        Receive<WriteKeyframe>(HandleKeyframe);
         Receive<CloseSession>(HandleClose);
     }
 
@@ -83,11 +85,12 @@ public sealed class EncoderActor : ReceiveActor
         if (_sessions.TryGetValue(frame.TaskKey, out var session))
         {
             if (session.Owner.Equals(owner) && session.Encoder.Width == frame.Width && session.Encoder.Height == frame.Height
-                && frame.Pts > session.LastPts)
+                && frame.Pts > session.LastPts && session.FramesPerSecond == OptionsFor(frame.FramesPerSecond).FramesPerSecond)
                 return session;
             Close(frame.TaskKey);
         }
-        session = new Session(owner, new H264Session(frame.Width, frame.Height, _settings.Encoder));
+        var options = OptionsFor(frame.FramesPerSecond);
+        session = new Session(owner, new H264Session(frame.Width, frame.Height, options)) { FramesPerSecond = options.FramesPerSecond };
         _sessions[frame.TaskKey] = session;
         _metrics.EncoderSessionsChanged(1, H264Session.EstimatedNativeBytes(frame.Width, frame.Height));
         if (_log.IsDebugEnabled) _log.Debug("[{0}] opened an x264 session for {1}x{2}", frame.TaskKey, frame.Width, frame.Height);
@@ -113,7 +116,7 @@ public sealed class EncoderActor : ReceiveActor
         {
             var request = new PacketClipRequest(job.EventId, job.Width, job.Height, job.Packets, job.KeyframeIndex,
                 KeyframePixelsAtHand(job), _settings.OutputPath);
-            var files = ClipWriter.Write(request, _settings.Encoder);
+            var files = ClipWriter.Write(request, OptionsFor(job.FramesPerSecond));
             _metrics.ClipEncoded(files.EncodeTime);
             sender.Tell(new EncodeSucceeded(job.EventId, files.VideoPath, files.ImagePath, files.FrameCount, files.EncodeTime));
         }
@@ -129,6 +132,39 @@ public sealed class EncoderActor : ReceiveActor
             _metrics.ClipFailed();
             sender.Tell(new EncodeFailed(job.EventId, $"encoder failed: {ex.GetType().Name}: {ex.Message}"));
             throw;
+        }
+    }
+
+    /// <summary>The node's encoder options, at the task's own clip rate when it has one (a <c>media.fps</c> override).</summary>
+    private EncoderOptions OptionsFor(int framesPerSecond) =>
+        framesPerSecond <= 0 || framesPerSecond == _settings.Encoder.FramesPerSecond ? _settings.Encoder : _settings.Encoder with { FramesPerSecond = framesPerSecond };
+
+    private void HandleKeyframe(WriteKeyframe job)
+    {
+        var sender = Sender;
+        var id = job.EventId.ToString("D");
+        var directory = Path.Combine(_settings.OutputPath, id);
+        var temporary = Path.Combine(directory, $".{id}.jpg.tmp");
+        try
+        {
+            if (job.Packets.Count == 0 || !job.Packets[0].IsKeyframe) throw new MediaException("the keyframe's GOP must start on a keyframe");
+            var last = job.Packets[^1];
+            var pixels = _sessions.TryGetValue(job.TaskKey, out var session) && session.LastPixels is not null && session.LastPts == last.Pts
+                && session.Encoder.Width == job.Width && session.Encoder.Height == job.Height
+                ? session.LastPixels
+                : H264Decoder.DecodeLastPicture(job.Packets, job.Width, job.Height);
+            var jpeg = JpegKeyframe.Encode(pixels, job.Width, job.Height, _settings.Encoder.JpegQuality);
+            Directory.CreateDirectory(directory);
+            File.WriteAllBytes(temporary, jpeg);
+            var path = Path.Combine(directory, id + ".jpg");
+            File.Move(temporary, path, overwrite: true);
+            sender.Tell(new KeyframeWritten(job.EventId, path));
+        }
+        catch (Exception ex) when (ex is MediaException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            try { File.Delete(temporary); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            _log.Warning("[{0}] event {1}: keyframe not written: {2}", job.TaskKey, job.EventId, ex.Message);
+            sender.Tell(new KeyframeFailed(job.EventId, ex.Message));
         }
     }
 

@@ -7,7 +7,8 @@ namespace Registrator.Actors.Events;
 /// <c>{"&lt;task key&gt;": {"message": {…verbatim…}, "video_proofs": "&lt;mp4&gt;"|null, "image_proof_path": "&lt;jpg&gt;"|null,
 /// "event_id": "&lt;uuid&gt;", "timestamp": &lt;unix seconds&gt;, "error": "…" (only when the clip failed),
 /// "node": "http://&lt;host&gt;:&lt;port&gt;" (the writing node's HTTP base URL, when it has one),
-/// "node_id": "&lt;name&gt;" (the <see cref="NodeName"/> of the node holding the files, whose retention deletes them)}}</c>.
+/// "node_id": "&lt;name&gt;" (the <see cref="NodeName"/> of the node holding the files, whose retention deletes them),
+/// "start", "end": a <c>span</c> incident's capture-time bounds, Unix seconds (only for such events)}}</c>.
 /// Built once per event by <see cref="SortedSetEventSink"/>; the outbox keeps these exact bytes, so every retry's ZADD
 /// names the same member and is a no-op once one succeeded. Also the JSON of <see cref="EventRecorded"/>.
 /// </summary>
@@ -37,6 +38,8 @@ public static class EventMember
         if (e.Error is not null) json.WriteString("error", e.Error);
         if (origin.Node is not null) json.WriteString("node", origin.Node);
         if (origin.NodeId is not null) json.WriteString("node_id", origin.NodeId);
+        if (e.Start is { } start) json.WriteNumber("start", start);
+        if (e.End is { } end) json.WriteNumber("end", end);
         json.WriteEndObject();
         json.WriteEndObject();
     });

@@ -15,7 +15,14 @@ public sealed record RegisteredEvent(
     string? ImagePath,
     string? Error,
     double Timestamp,
-    TaskStatistics Statistics);
+    TaskStatistics Statistics)
+{
+    /// <summary>A <c>span</c> incident's start and end (capture time, Unix seconds); <c>null</c> for other events.</summary>
+    public double? Start { get; init; }
+
+    /// <inheritdoc cref="Start"/>
+    public double? End { get; init; }
+}
 
 /// <summary>The task's counts at registration, for stores that record them (the documentation's custom registrator).</summary>
 public sealed record TaskStatistics(int FrameCount, int StatusCount, bool? MostCommonStatus, int Cycle);

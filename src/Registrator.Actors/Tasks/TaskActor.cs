@@ -73,7 +73,9 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly TaskHandoff? _handoff;
     private readonly TaskDataSerializer _stateSerializer;
     private TaskData _state;
+    private readonly Func<string?> _nodeUrl;
     private bool _reorderTimerOn;
+    private bool _spanTimerOn;
     private bool _keepStateOnStop;
     /// <summary>When the last message arrived (Environment.TickCount64): the idle check compares it with passivate-after.</summary>
     private long _lastActive = Environment.TickCount64;
@@ -81,13 +83,15 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     public TaskActor(string key, TaskSettings settings, TaskDependencies dependencies)
     {
-        _settings = settings;
+        // The key's override (registrator.trigger.overrides), if one matches, is what this task runs with.
+        _settings = settings.ForKey(key);
         _budget = dependencies.Budget;
+        _nodeUrl = dependencies.NodeUrl;
         _encoder = dependencies.Encoder;
         _eventStore = dependencies.EventStore;
         _handoff = dependencies.Handoff;
         _stateSerializer = new TaskDataSerializer((ExtendedActorSystem)Context.System);
-        _state = TaskData.New(key, new TaskSettingsView(settings.Trigger.WindowSize, settings.Trigger.Ratio));
+        _state = TaskData.New(key, new TaskSettingsView(_settings.Trigger.WindowSize, _settings.Trigger.Ratio));
         if (_handoff is null) Active();
         else Restoring();
     }
@@ -129,7 +133,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         try
         {
-            var restored = (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV1);
+            var restored = ReadState(bytes);
             if (restored.Key != _state.Key)
             {
                 _log.Error("[{0}] the state found in Redis belongs to task [{1}]: ignored", _state.Key, restored.Key);
@@ -150,12 +154,26 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
     }
 
+    /// <summary>Redis keeps no manifest: the state is this version's (TaskData/2) or, saved by an older node, TaskData/1.</summary>
+    private TaskData ReadState(byte[] bytes)
+    {
+        try
+        {
+            return (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV2);
+        }
+        catch (System.Runtime.Serialization.SerializationException)
+        {
+            return (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV1);
+        }
+    }
+
     private void BecomeActive()
     {
         Timers.Cancel(RestoreTimedOut.Instance);
         Become(Active);
         Stash.UnstashAll();
         KeepReorderTimer();
+        KeepSpanTimer();
     }
 
     private void Active()
@@ -240,7 +258,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         var before = _state;
         var context = new TaskContext(_settings, _settings.FramesPerSecond, DateTimeOffset.UtcNow,
-            _budget.MaxBytes - _budget.UsedBytes, Sender, EncoderAvailable: !_encoder.IsNobody());
+            _budget.MaxBytes - _budget.UsedBytes, Sender, EncoderAvailable: !_encoder.IsNobody(), NodeUrl: _nodeUrl());
         var outcome = TaskBehavior.Process(before, input, context);
         _state = outcome.State;
         Account(before, _state);
@@ -249,6 +267,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         foreach (var effect in outcome.Effects) Apply(effect);
         if (outcome.Reply is { } reply) Reply(Sender, reply);
         KeepReorderTimer();
+        KeepSpanTimer();
     }
 
     private void Apply(TaskEffect effect)
@@ -261,6 +280,12 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             case TaskEffect.Write w:
                 _log.Info("[{0}] event {1}: writing the clip of {2} frames", _state.Key, w.Job.EventId, w.Job.Packets.Count);
                 _encoder.Tell(w.Job);
+                break;
+            case TaskEffect.Keyframe k:
+                _encoder.Tell(k.Job);
+                break;
+            case TaskEffect.Publish p:
+                Context.System.EventStream.Publish(p.Event);
                 break;
             case TaskEffect.Record r:
                 RecordEvent(r.Event, r.ReplyTo);
@@ -338,6 +363,26 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         else
         {
             Timers.Cancel(ReleaseReorderedFrames.Instance);
+        }
+    }
+
+    /// <summary>
+    /// An open incident closes by capture time; when nothing arrives (a camera went quiet) this timer moves the task's
+    /// capture clock on at wall-clock speed, so the incident still closes post-roll after its last detection.
+    /// </summary>
+    private void KeepSpanTimer()
+    {
+        var open = _state.Span.Open is not null;
+        if (open == _spanTimerOn) return;
+        _spanTimerOn = open;
+        if (open)
+        {
+            var interval = TimeSpan.FromTicks(Math.Clamp(_settings.Trigger.PostRoll.Ticks / 5, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
+            Timers.StartPeriodicTimer(SpanTick.Instance, SpanTick.Instance, interval);
+        }
+        else
+        {
+            Timers.Cancel(SpanTick.Instance);
         }
     }
 

@@ -35,7 +35,7 @@ public static class TaskBehavior
             case StopTask: step.StopTask(); break;
             case RegisterTask m: step.Register(m); break;
             case DeleteTask: step.Delete(); break;
-            case GetTask: step.Reply = Snapshot(state); break;
+            case GetTask: step.Reply = Snapshot(state, context.Settings); break;
             case GetMostCommon: step.Reply = new MostCommon(state.Key, MostCommonStatus.Of(state.Statuses)); break;
             case FrameEncoded m: step.Encoded(m); break;
             case FrameEncodeFailed m: step.EncodeFailed(m); break;
@@ -45,6 +45,9 @@ public static class TaskBehavior
             case EventAccepted m: step.EventAccepted(m.EventId); break;
             case RegistrationTimedOut m: step.TimedOut(m.EventId); break;
             case StopRequested: step.StopRequested(); break;
+            case KeyframeWritten m: step.KeyframeDone(m.EventId, m.ImagePath); break;
+            case KeyframeFailed m: step.KeyframeDone(m.EventId, null); break;
+            case SpanTick: step.SpanTick(); break;
             default:
                 // Replies and events are ITaskMessages too, but nothing a task is asked to do: ignored, never a crash.
                 return new TaskOutcome(state, null, []);
@@ -55,10 +58,10 @@ public static class TaskBehavior
     /// <summary>Whether <paramref name="input"/> is one <see cref="Process"/> takes.</summary>
     public static bool Handles(object input) => input is ITaskMessage
         or StatusBatch or FrameEncoded or FrameEncodeFailed or ReleaseReorderedFrames or EncodeSucceeded or EncodeFailed
-        or EventAccepted or RegistrationTimedOut or StopRequested;
+        or EventAccepted or RegistrationTimedOut or StopRequested or KeyframeWritten or KeyframeFailed or SpanTick;
 
-    /// <summary>The snapshot a <see cref="GetTask"/> answers with.</summary>
-    public static TaskSnapshot Snapshot(TaskData s) => new(
+    /// <summary>The snapshot a <see cref="GetTask"/> answers with; with <paramref name="settings"/>, it shows the settings in force.</summary>
+    public static TaskSnapshot Snapshot(TaskData s, Configuration.TaskSettings? settings = null) => new(
         s.Key, s.State, ImmutableArray.Create(s.Statuses.AsSpan()), s.Frames.Count, s.Frames.Width, s.Frames.Height, s.Frames.HeldBytes,
         s.Counters.FramesDropped, s.Counters.StatusesDropped, s.Counters.Rejected, s.Cycle,
         Registering: !s.Registrations.IsEmpty, s.LatestMessageJson,
@@ -66,7 +69,9 @@ public static class TaskBehavior
         GopsDropped: s.Counters.GopsDropped,
         FramesSkipped: s.Counters.FramesSkipped,
         FramesLate: s.Counters.FramesLate,
-        Registrations: [.. s.Registrations.Select(r => new RegistrationInFlight(r.EventId, r.Cycle, Math.Max(r.FrameCount, r.Frames.Count), r.StageName))]);
+        Registrations: [.. s.Registrations.Select(r => new RegistrationInFlight(r.EventId, r.Cycle, Math.Max(r.FrameCount, r.Frames.Count), r.StageName))],
+        SettingsJson: settings is null ? null : TaskSettingsJson.Settings(settings),
+        IncidentJson: TaskSettingsJson.Incident(s.Span.Open));
 
     /// <summary>One input's work: accumulates the next state, the reply and the effects.</summary>
     private sealed class Step(TaskData state, TaskContext context)
@@ -109,9 +114,12 @@ public static class TaskBehavior
         {
             var (accepted, rejected) = (0, 0);
             string? reason = null;
+            var minScore = Settings.Trigger.MinScore;
             foreach (var status in batch.Statuses)
             {
-                if (AddOneStatus(status.Flag, status.MessageJson, status.MessageTime)) accepted++;
+                // The bridge flagged the result with the node's min-score; a task with its own threshold reads it again.
+                var flag = minScore is { } threshold ? DetectionFlag.Of(status.MessageJson, threshold) ?? status.Flag : status.Flag;
+                if (AddOneStatus(flag, status.MessageJson, status.MessageTime)) accepted++;
                 else
                 {
                     rejected++;
@@ -124,13 +132,16 @@ public static class TaskBehavior
         /// <summary>One status through the lifecycle table, the bound and the trigger; false (and a Rejected reply) when the table rejects it.</summary>
         private bool AddOneStatus(bool flag, string? messageJson, double? timestamp)
         {
+            var time = timestamp ?? context.NowUnixSeconds;
+            // First the incident that this status's time closes, so the status itself belongs to the next cycle.
+            if (Settings.Trigger.Span) AdvanceSpan(time);
             if (Decide(TaskCommandKind.AddStatus) is not { } decision) return false;
             var (statuses, droppedOldest) = _s.Statuses.Add(flag, Settings.MaxStatuses);
             var counters = droppedOldest ? _s.Counters with { StatusesDropped = _s.Counters.StatusesDropped + 1 } : _s.Counters;
             _s = messageJson is not null && IsNewer(timestamp)
                 ? _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next), LatestMessageJson = messageJson, LatestMessageTime = timestamp }
                 : _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next) };
-            ObserveForTrigger(flag);
+            ObserveForTrigger(flag, time);
             return true;
         }
 
@@ -146,6 +157,9 @@ public static class TaskBehavior
                 Reject("no encoder on this node: frames cannot be buffered");
                 return;
             }
+            var captureTime = command.CaptureTime ?? context.NowUnixSeconds;
+            // An incident this frame's time closes takes the frames before it; the frame starts the next cycle.
+            if (Settings.Trigger.Span && captureTime >= _s.Clock.Newest - Settings.ReorderWindow.TotalSeconds) AdvanceSpan(captureTime);
             var decision = TaskLifecycle.Decide(_s.Column, TaskCommandKind.AddFrame);
             if (decision.Verdict == Verdict.Reject)
             {
@@ -159,7 +173,6 @@ public static class TaskBehavior
                 return;
             }
 
-            var captureTime = command.CaptureTime ?? context.NowUnixSeconds;
             var clock = _s.Clock;
             if (captureTime < clock.Newest - Settings.ReorderWindow.TotalSeconds || captureTime < clock.LastKeptTime)
             {
@@ -229,6 +242,13 @@ public static class TaskBehavior
         public void Delete()
         {
             if (Decide(TaskCommandKind.Delete) is not { } decision) return;
+            // An open incident was announced: it is recorded (up to now) before the task forgets its frames.
+            if (decision.Verdict == Verdict.Apply && _s.Span.Open is { } open)
+            {
+                var now = Math.Max(open.Start, _s.Span.NowAt(context.Now));
+                _s = _s with { Span = SpanState.Idle };
+                CloseIncident(open with { End = now });
+            }
             if (decision.Verdict == Verdict.Apply)
             {
                 _effects.Add(new TaskEffect.Log("[{0}] deleted", [Key]));
@@ -242,6 +262,7 @@ public static class TaskBehavior
                     Trigger = _s.Trigger.Reset(),
                     LatestMessageJson = null,
                     LatestMessageTime = null,
+                    Span = SpanState.Idle,
                 };
             }
             Reply = new Accepted(Key, TaskState.None);
@@ -273,7 +294,7 @@ public static class TaskBehavior
                 if (!joined) CountDropped(1, gops: 0, nodeBudget: false);
                 // The registered cycle keeps the bound too: frames that were still at the encoder or in the reorder
                 // window when it was taken push its oldest whole GOPs out, as they would have in the buffer.
-                while (taken.Count > Settings.MaxFrames)
+                while (taken.Count > Settings.FramesLimit)
                 {
                     (taken, var dropped, _) = taken.DropOldestGop();
                     CountDropped(dropped, gops: 1, nodeBudget: false);
@@ -297,7 +318,13 @@ public static class TaskBehavior
                 CountDropped(1, gops: 0, nodeBudget: false);
                 return;
             }
-            while (_s.Frames.Count > Settings.MaxFrames) DropOldestGop(nodeBudget: false);
+            while (_s.Frames.Count > Settings.FramesLimit) DropOldestGop(nodeBudget: false);
+            if (Settings.Trigger.Span)
+            {
+                // A new GOP: what lies before the pre-roll can go (an idle task keeps only what an incident would need).
+                if (keyframe && _s.Span.Open is null) TrimToPreRoll();
+                RequestKeyframe();
+            }
             StopIfDone();
         }
 
@@ -319,6 +346,126 @@ public static class TaskBehavior
         }
 
         public void ReleaseWaited() => Release(ReleaseRule.Window);
+
+        // ───── span incidents ─────
+
+        public void SpanTick()
+        {
+            if (!Settings.Trigger.Span || _s.Span.Open is null) return;
+            AdvanceSpan(_s.Span.NowAt(context.Now));
+        }
+
+        /// <summary>The opening keyframe is on disk (or failed): announce the incident, once.</summary>
+        public void KeyframeDone(Guid eventId, string? imagePath)
+        {
+            var stage = imagePath is null ? KeyframeStage.Failed : KeyframeStage.Written;
+            if (_s.Span.Open is { } open && open.EventId == eventId)
+            {
+                var done = open with { Keyframe = stage, ImagePath = imagePath };
+                _s = _s with { Span = _s.Span with { Open = done.Announced ? done : Announce(done) } };
+                return;
+            }
+            // The incident closed while its keyframe was being written: its registration carries it.
+            var index = _s.Registrations.FindIndex(r => r.Incident?.EventId == eventId);
+            if (index < 0) return;
+            var registration = _s.Registrations[index];
+            var incident = registration.Incident! with { Keyframe = stage, ImagePath = imagePath };
+            if (!incident.Announced) incident = Announce(incident);
+            _s = _s with { Registrations = _s.Registrations.SetItem(index, registration with { Incident = incident }) };
+        }
+
+        /// <summary>Capture time reached <paramref name="time"/>: the open incident may close (and continue as a new one).</summary>
+        private void AdvanceSpan(double time)
+        {
+            var (span, transition) = SpanMachine.Advance(_s.Span, time, context.Now, Settings.Trigger);
+            _s = _s with { Span = span };
+            if (transition is not SpanTransition.Closed closed) return;
+            CloseIncident(closed.Incident);
+            if (closed.Next is { } next)
+            {
+                _effects.Add(new TaskEffect.Log("[{0}] incident {1} reached max-duration {2} and goes on as incident {3}",
+                    [Key, closed.Incident.EventId, Settings.Trigger.MaxDuration, next.EventId]));
+                RequestKeyframe();
+            }
+        }
+
+        private void ObserveForSpan(bool detected, double time)
+        {
+            var cooling = _s.LastTriggered is { } last && context.Now - last < Settings.Trigger.Cooldown;
+            var (span, transition) = SpanMachine.Status(_s.Span, detected, time, Settings.Trigger, mayOpen: context.EncoderAvailable && !cooling);
+            _s = _s with { Span = span };
+            if (transition is not SpanTransition.Opened opened) return;
+            _effects.Add(new TaskEffect.Log("[{0}] more than {1:P0} of the last {2} statuses are detections: incident {3} opens at {4:F3}",
+                [Key, Settings.Trigger.Ratio, Settings.Trigger.WindowSize, opened.Incident.EventId, opened.Incident.Start]));
+            TrimToPreRoll();
+            RequestKeyframe();
+        }
+
+        /// <summary>The incident's frames go to its registration, under its event id; frames captured after its end wait for the next cycle.</summary>
+        private void CloseIncident(Incident incident)
+        {
+            _effects.Add(new TaskEffect.Log("[{0}] incident {1} closes: {2:F3} to {3:F3}", [Key, incident.EventId, incident.Start, incident.End ?? incident.Start]));
+            // A cycle a registration already took is not this incident's: its frames start with a cycle of its own.
+            if (CycleTaken) StartNewCycle();
+            _s = _s with { LastTriggered = context.Now };
+            TakeCycle(ActorRefs.Nobody, _s.LatestMessageJson ?? "{}", incident);
+        }
+
+        /// <summary>Asks for the open incident's keyframe, the frame of its opening detection, once the cycle holds it.</summary>
+        private void RequestKeyframe()
+        {
+            if (_s.Span.Open is not { Keyframe: KeyframeStage.Wanted } open) return;
+            if (KeyframeAt(_s.Frames, open.Start, orNewest: false) is not { } k) return;
+            _effects.Add(new TaskEffect.Keyframe(new WriteKeyframe(open.EventId, Key, _s.Frames.Width, _s.Frames.Height, k.Packets)));
+            _s = _s with { Span = _s.Span with { Open = open with { Keyframe = KeyframeStage.Writing, KeyframePts = k.Pts } } };
+        }
+
+        /// <summary>
+        /// The first frame held captured at or after <paramref name="time"/> (within half a tick), with the packets of its
+        /// GOP up to it (what decodes it); with <paramref name="orNewest"/>, the newest frame when none is that late.
+        /// </summary>
+        private (long Pts, Registrator.Media.EncodedPacket[] Packets)? KeyframeAt(CycleFrames frames, double time, bool orNewest)
+        {
+            if (frames.Gops.IsEmpty) return null;
+            var earliest = time - (0.5 / context.FramesPerSecond);
+            var (gopIndex, frameIndex) = (-1, -1);
+            for (var g = 0; g < frames.Gops.Count && gopIndex < 0; g++)
+            {
+                var f = frames.Gops[g].Frames.FindIndex(x => CaptureTimeOf(x.Packet.Pts) >= earliest);
+                if (f >= 0) (gopIndex, frameIndex) = (g, f);
+            }
+            if (gopIndex < 0)
+            {
+                if (!orNewest) return null;
+                (gopIndex, frameIndex) = (frames.Gops.Count - 1, frames.Gops[^1].Frames.Count - 1);
+            }
+            var packets = frames.Gops[gopIndex].Frames.Take(frameIndex + 1).Select(x => x.Packet).ToArray();
+            return (packets[^1].Pts, packets);
+        }
+
+        private Incident Announce(Incident incident)
+        {
+            var announced = incident with { Announced = true };
+            _effects.Add(new TaskEffect.Publish(IncidentAnnouncement.For(Key, announced, context.NodeUrl)));
+            return announced;
+        }
+
+        /// <summary>Drops the cycle's whole GOPs that end before the pre-roll: the first GOP kept starts at or before it.</summary>
+        /// Measured from the newest capture time seen, not moved on by the wall clock: frames that arrive in a burst (a file
+        /// read faster than real time, a slow encoder) must not make the task forget its pre-roll.
+        private void TrimToPreRoll() =>
+            _s = _s with { Frames = TrimBefore(_s.Frames, SpanMachine.KeepFrom(_s.Span, _s.Span.Newest ?? context.NowUnixSeconds, Settings.Trigger)) };
+
+        /// <summary>Drops whole GOPs while the next one still starts at or before <paramref name="keepFrom"/> (a trim, not a counted drop).</summary>
+        private CycleFrames TrimBefore(CycleFrames frames, double keepFrom)
+        {
+            while (frames.Gops.Count > 1 && CaptureTimeOf(frames.Gops[1].Frames[0].Packet.Pts) <= keepFrom)
+                frames = frames.DropOldestGop(lastIsWhole: true).Frames;
+            return frames;
+        }
+
+        /// <summary>A packet's capture time: its tick on the task's 1/fps grid from the clock's epoch.</summary>
+        private double CaptureTimeOf(long pts) => (_s.Clock.Epoch ?? 0) + (double)pts / context.FramesPerSecond;
 
         // ───── registrations ─────
 
@@ -356,18 +503,22 @@ public static class TaskBehavior
             StopIfDone();
         }
 
-        /// <summary>DONE (registering): the registration takes the cycle — frames, statuses' statistics, message.</summary>
-        private void TakeCycle(IActorRef replyTo, string messageJson)
+        /// <summary>
+        /// DONE (registering): the registration takes the cycle — frames, statuses' statistics, message. An incident's
+        /// registration takes the frames captured up to its end; later ones in the reorder window start the next cycle.
+        /// </summary>
+        private void TakeCycle(IActorRef replyTo, string messageJson, Incident? incident = null)
         {
-            Release(ReleaseRule.All); // frames still in the reorder window belong to this cycle
+            // Frames still in the reorder window belong to this cycle (an incident's: up to its end).
+            Release(incident?.End is { } end ? ReleaseRule.UpTo(end) : ReleaseRule.All);
             var registration = new TaskRegistration(
-                Guid.NewGuid(), replyTo, messageJson, _s.Cycle, _s.Frames, FrameIdOf(messageJson),
-                _s.Statuses.Count, MostCommonStatus.Of(_s.Statuses));
+                incident?.EventId ?? Guid.NewGuid(), replyTo, messageJson, _s.Cycle, _s.Frames with { Pending = [] }, FrameIdOf(messageJson),
+                _s.Statuses.Count, MostCommonStatus.Of(_s.Statuses), Incident: incident);
             _s = _s with
             {
                 Column = LifecycleColumn.Registering,
                 Registrations = _s.Registrations.Add(registration),
-                Frames = CycleFrames.Empty with { Width = _s.Frames.Width, Height = _s.Frames.Height },
+                Frames = CycleFrames.Empty with { Width = _s.Frames.Width, Height = _s.Frames.Height, Pending = _s.Frames.Pending },
             };
             _effects.Add(new TaskEffect.StartTimeout(registration.EventId));
             DispatchIfComplete(_s.Registrations.Count - 1);
@@ -378,18 +529,33 @@ public static class TaskBehavior
         {
             var registration = _s.Registrations[index];
             if (registration.Stage != RegistrationStage.Encoding || registration.Frames.InFlight > 0) return;
+            if (registration.Incident is { } incident)
+            {
+                // The frames that came back after the incident opened (a burst, a slow encoder) are trimmed to the pre-roll
+                // here, and a keyframe not written yet is written now, ahead of the clip: it is announced before the event.
+                var trimmed = TrimBefore(registration.Frames, incident.Start - Settings.Trigger.PreRoll.TotalSeconds);
+                if (incident.Keyframe == KeyframeStage.Wanted && KeyframeAt(trimmed, incident.Start, orNewest: true) is { } k)
+                {
+                    _effects.Add(new TaskEffect.Keyframe(new WriteKeyframe(incident.EventId, Key, trimmed.Width, trimmed.Height, k.Packets)));
+                    incident = incident with { Keyframe = KeyframeStage.Writing, KeyframePts = k.Pts };
+                }
+                registration = registration with { Frames = trimmed, Incident = incident };
+                _s = _s with { Registrations = _s.Registrations.SetItem(index, registration) };
+            }
             var frames = registration.Frames.AllFrames();
             if (frames.IsEmpty)
             {
                 Settle(index, null, null, "no frames to encode: the task buffered no frame in this cycle");
                 return;
             }
-            var keyframe = frames.FindLastIndex(f => registration.KeyframeId is not null && string.Equals(f.FrameId, registration.KeyframeId, StringComparison.Ordinal));
+            // An incident keeps the keyframe it was announced with; other events take the message's frame, else the newest.
+            var keyframe = registration.Incident?.KeyframePts is { } pts ? frames.FindIndex(f => f.Packet.Pts == pts) : -1;
+            if (keyframe < 0) keyframe = frames.FindLastIndex(f => registration.KeyframeId is not null && string.Equals(f.FrameId, registration.KeyframeId, StringComparison.Ordinal));
             if (keyframe < 0) keyframe = frames.Count - 1;
             _s = _s with { Registrations = _s.Registrations.SetItem(index, registration with { Stage = RegistrationStage.Writing, FrameCount = frames.Count }) };
             _effects.Add(new TaskEffect.Write(new WriteClip(
                 registration.EventId, Key, registration.Frames.Width, registration.Frames.Height,
-                [.. frames.Select(f => f.Packet)], keyframe)));
+                [.. frames.Select(f => f.Packet)], keyframe, context.FramesPerSecond)));
         }
 
         /// <summary>The clip is written or failed: FINISHED or ERROR, its packets freed, the event to the store.</summary>
@@ -409,10 +575,21 @@ public static class TaskBehavior
                     FrameCount = frameCount,
                 }),
             };
+            if (registration.Incident is { Announced: false } unannounced)
+            {
+                // Whatever happened to its keyframe, the incident is announced before its event is.
+                _s = _s with { Registrations = _s.Registrations.SetItem(index, _s.Registrations[index] with { Incident = Announce(unannounced) }) };
+            }
+            // A clip that failed still leaves the incident's opening keyframe, already announced.
+            if (registration.Incident?.ImagePath is { } opening && imagePath is null) imagePath = opening;
             var recorded = new RegisteredEvent(
                 registration.EventId, Key, registration.MessageJson, videoPath, imagePath, error,
                 context.Now.ToUnixTimeMilliseconds() / 1000.0,
-                new TaskStatistics(frameCount, registration.StatusCount, registration.MostCommonStatus, registration.Cycle));
+                new TaskStatistics(frameCount, registration.StatusCount, registration.MostCommonStatus, registration.Cycle))
+            {
+                Start = registration.Incident?.Start,
+                End = registration.Incident?.End,
+            };
             _effects.Add(new TaskEffect.Record(recorded, registration.ReplyTo));
         }
 
@@ -425,12 +602,17 @@ public static class TaskBehavior
         // ───── statuses and the trigger ─────
 
         /// <summary>The window policy: over the statuses since the last event, enough detections register it with the latest message.</summary>
-        private void ObserveForTrigger(bool detected)
+        private void ObserveForTrigger(bool detected, double time)
         {
             var trigger = Settings.Trigger;
-            if (!trigger.Window) return;
+            if (trigger.Policy == Configuration.TriggerPolicy.Manual) return;
             var (next, fire) = _s.Trigger.Observe(detected);
             _s = _s with { Trigger = next };
+            if (trigger.Span)
+            {
+                ObserveForSpan(detected, time);
+                return;
+            }
             if (!fire) return;
             if (_s.LastTriggered is { } last && context.Now - last < trigger.Cooldown)
             {
@@ -466,6 +648,13 @@ public static class TaskBehavior
         /// </summary>
         private void Release(ReleaseRule rule)
         {
+            // Frames an incident's registration left waiting (captured after its end) are the next cycle's: should a
+            // timer release them before any command started that cycle, it starts now (CREATED, as a frame would).
+            if (CycleTaken && !_s.Frames.Pending.IsEmpty)
+            {
+                StartNewCycle();
+                _s = _s with { Column = TaskLifecycle.ColumnOf(TaskState.Created) };
+            }
             var frames = _s.Frames;
             var window = Settings.ReorderWindow;
             var clock = _s.Clock;
@@ -495,7 +684,8 @@ public static class TaskBehavior
                 }
                 clock = clock with { LastTick = tick, LastKeptTime = pending.CaptureTime };
                 _effects.Add(new TaskEffect.Encode(new EncodeFrame(
-                    Key, _s.Cycle, frames.Width, frames.Height, pending.Pixels, tick, frames.ForceKeyframeNext, pending.FrameId, pending.Format)));
+                    Key, _s.Cycle, frames.Width, frames.Height, pending.Pixels, tick, frames.ForceKeyframeNext, pending.FrameId, pending.Format,
+                    context.FramesPerSecond)));
                 frames = frames with { InFlight = frames.InFlight + 1, ForceKeyframeNext = false };
             }
             _s = _s with { Clock = clock, Frames = frames with { Pending = frames.Pending.RemoveRange(0, released) } };
@@ -546,7 +736,8 @@ public static class TaskBehavior
         {
             Cycle = _s.Cycle + 1,
             Statuses = StatusHistory.Empty,
-            Frames = CycleFrames.Empty,
+            // Raw frames still waiting belong to the new cycle (an incident's registration left those captured after its end).
+            Frames = _s.Frames.Pending.IsEmpty ? CycleFrames.Empty : CycleFrames.Empty with { Width = _s.Frames.Width, Height = _s.Frames.Height, Pending = _s.Frames.Pending },
             Trigger = _s.Trigger.Reset(),
             LatestMessageJson = null,
             LatestMessageTime = null,

@@ -28,9 +28,11 @@ public sealed record TaskData
     /// <summary>The shard asked the entity to stop; it stops when the last registration is safe.</summary>
     public bool StopRequested { get; init; }
     public TaskCounters Counters { get; init; } = new();
+    /// <summary>The <c>span</c> policy's open incident, window detections and capture clock.</summary>
+    public SpanState Span { get; init; } = SpanState.Idle;
 
-    /// <summary>Anything worth handing to the task's next incarnation: a lifecycle state, statuses or frames.</summary>
-    public bool HasContent => Column != LifecycleColumn.None || !Statuses.IsEmpty || Frames.Count > 0 || !Frames.Pending.IsEmpty;
+    /// <summary>Anything worth handing to the task's next incarnation: a lifecycle state, statuses, frames or an open incident.</summary>
+    public bool HasContent => Column != LifecycleColumn.None || !Statuses.IsEmpty || Frames.Count > 0 || !Frames.Pending.IsEmpty || Span.Open is not null;
 
     /// <summary>
     /// Bytes this task holds against the node's budget: its cycle's packets and raw frames, and its registrations'

@@ -39,14 +39,27 @@ namespace Registrator.Actors.Tasks;
 /// pending (int32 count, each: pixels (int32 length + bytes), frame id (nullable string), capture time (double), arrived
 /// at (UTC ticks, int64)), in flight (int32), discard until keyframe (byte), force keyframe next (byte).
 /// A string is a presence byte, an int32 length and UTF-8; a required string is written present.
+/// <para>
+/// <c>TaskData/2</c> (written now) is <c>TaskData/1</c> followed by the <c>span</c> policy's state: the open incident
+/// (presence byte, then an incident), the window's statuses and detections (int32 each), its first and last detection,
+/// the newest capture time (nullable doubles), when it
+/// was seen (UTC ticks); then, for each registration in the order above, its incident (presence byte, then an
+/// incident). An incident: event id (16 bytes), start, last detection (double), keyframe stage (byte), keyframe pts
+/// (presence byte, then int64), image path (nullable string), announced (byte), end (nullable double), part (int32).
+/// Hand-off through Redis keeps no manifest: a task reads what it finds as <c>TaskData/2</c>, else as <c>TaskData/1</c>
+/// (saved by an older node; no incident).
+/// </para>
 /// </remarks>
 public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : SerializerWithStringManifest(actorSystem)
 {
     /// <summary>The serializer id; unique among the system's serializers (RegistratorSerializer is 4711).</summary>
     public const int Id = 4712;
 
-    /// <summary>The manifest of the format written now.</summary>
+    /// <summary>The first format, still read.</summary>
     public const string ManifestV1 = "TaskData/1";
+
+    /// <summary>The manifest of the format written now: <see cref="ManifestV1"/> plus the span policy's state.</summary>
+    public const string ManifestV2 = "TaskData/2";
 
     /// <summary>The bridge's <see cref="StatusBatch"/>: key, count, then each flag (byte), message (string), time (nullable double).</summary>
     public const string StatusBatchManifest = "StatusBatch/1";
@@ -58,7 +71,7 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
 
     public override string Manifest(object o) => o switch
     {
-        TaskData => ManifestV1,
+        TaskData => ManifestV2,
         StatusBatch => StatusBatchManifest,
         StatusBatchAnswer => StatusBatchAnswerManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a TaskData, StatusBatch or StatusBatchAnswer", nameof(o)),
@@ -137,12 +150,13 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
                 throw new SerializationException($"invalid {manifest}: {e.Message}", e);
             }
         }
-        if (manifest != ManifestV1)
+        if (manifest is not (ManifestV1 or ManifestV2))
             throw new SerializationException($"unknown TaskData manifest '{manifest}' (a newer node's format?)");
         try
         {
             var r = new Reader(bytes);
             var data = ReadV1(ref r);
+            if (manifest == ManifestV2) data = ReadSpan(ref r, data);
             r.End();
             return data;
         }
@@ -153,7 +167,7 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         catch (Exception e) when (e is ArgumentException or FormatException or DecoderFallbackException or OverflowException
                                       or InvalidOperationException)
         {
-            throw new SerializationException($"invalid {ManifestV1}: {e.Message}", e);
+            throw new SerializationException($"invalid {manifest}: {e.Message}", e);
         }
     }
 
@@ -188,6 +202,56 @@ public sealed class TaskDataSerializer(ExtendedActorSystem actorSystem) : Serial
         var c = s.Counters;
         w.Write(c.FramesDropped); w.Write(c.GopsDropped); w.Write(c.FramesSkipped); w.Write(c.FramesLate);
         w.Write(c.StatusesDropped); w.Write(c.Rejected); w.Write(c.FramesBudgetDropped);
+        // TaskData/2 from here on.
+        Write(ref w, s.Span.Open);
+        w.Write(s.Span.WindowSeen); w.Write(s.Span.WindowDetections);
+        w.Write(s.Span.WindowFirstDetection); w.Write(s.Span.WindowLastDetection); w.Write(s.Span.Newest); w.Write(s.Span.NewestSeenAt);
+        foreach (var reg in s.Registrations) Write(ref w, reg.Incident);
+    }
+
+    private static void Write(ref Writer w, Incident? incident)
+    {
+        w.Write(incident is not null);
+        if (incident is null) return;
+        w.Write(incident.EventId); w.Write(incident.Start); w.Write(incident.LastDetection); w.Write((byte)incident.Keyframe);
+        w.Write(incident.KeyframePts is not null);
+        if (incident.KeyframePts is { } pts) w.Write(pts);
+        w.Write(incident.ImagePath); w.Write(incident.Announced); w.Write(incident.End); w.Write(incident.Part);
+    }
+
+    private static TaskData ReadSpan(ref Reader r, TaskData data)
+    {
+        var open = ReadIncident(ref r);
+        var span = new SpanState
+        {
+            Open = open,
+            WindowSeen = r.ReadInt(),
+            WindowDetections = r.ReadInt(),
+            WindowFirstDetection = r.ReadNullableDouble(),
+            WindowLastDetection = r.ReadNullableDouble(),
+            Newest = r.ReadNullableDouble(),
+            NewestSeenAt = r.ReadDateTimeOffset(),
+        };
+        var registrations = data.Registrations;
+        for (var i = 0; i < registrations.Count; i++) registrations = registrations.SetItem(i, registrations[i] with { Incident = ReadIncident(ref r) });
+        return data with { Span = span, Registrations = registrations };
+    }
+
+    private static Incident? ReadIncident(ref Reader r)
+    {
+        if (!r.ReadBool()) return null;
+        var incident = new Incident(r.ReadGuid(), r.ReadDouble(), r.ReadDouble())
+        {
+            Keyframe = ReadEnum<KeyframeStage>(r.ReadByte(), "keyframe stage"),
+        };
+        return incident with
+        {
+            KeyframePts = r.ReadBool() ? r.ReadLong() : null,
+            ImagePath = r.ReadNullableString(),
+            Announced = r.ReadBool(),
+            End = r.ReadNullableDouble(),
+            Part = r.ReadInt(),
+        };
     }
 
     private static void Write(ref Writer w, CycleFrames f)

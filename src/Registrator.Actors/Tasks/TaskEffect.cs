@@ -13,6 +13,12 @@ public abstract record TaskEffect
     /// <summary>Send a cycle's packets to the encoder pool to be muxed into the event's clip.</summary>
     public sealed record Write(WriteClip Job) : TaskEffect;
 
+    /// <summary>Write an opening incident's keyframe (answered before any later clip of the key).</summary>
+    public sealed record Keyframe(WriteKeyframe Job) : TaskEffect;
+
+    /// <summary>Publish on the node's event stream (<see cref="IncidentStarted"/>: the NATS bridge announces it).</summary>
+    public sealed record Publish(object Event) : TaskEffect;
+
     /// <summary>Hand a settled event to the event store, which answers <see cref="EventAccepted"/>.</summary>
     public sealed record Record(RegisteredEvent Event, IActorRef ReplyTo) : TaskEffect;
 

@@ -22,3 +22,10 @@ public sealed record StopRequested(bool KeepState = false)
 {
     public static readonly StopRequested Instance = new();
 }
+
+/// <summary>Capture time moves on while a <c>span</c> incident is open and nothing arrives (a periodic timer): it may close.</summary>
+public sealed class SpanTick : IDeadLetterSuppression, INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout
+{
+    public static readonly SpanTick Instance = new();
+    private SpanTick() { }
+}

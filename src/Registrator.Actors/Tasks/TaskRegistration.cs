@@ -16,6 +16,7 @@ public enum RegistrationStage
 /// </summary>
 /// <param name="ReplyTo">Who asked (RegisterTask's sender), or <see cref="ActorRefs.Nobody"/> for the trigger.</param>
 /// <param name="Frames">The cycle's frames; packets still at the encoder join it as they come back.</param>
+/// <param name="Incident">The closed <c>span</c> incident this registration records (its event id, start, end, keyframe), or <c>null</c>.</param>
 public sealed record TaskRegistration(
     Guid EventId,
     IActorRef ReplyTo,
@@ -26,7 +27,8 @@ public sealed record TaskRegistration(
     int StatusCount,
     bool? MostCommonStatus,
     RegistrationStage Stage = RegistrationStage.Encoding,
-    int FrameCount = 0)
+    int FrameCount = 0,
+    Incident? Incident = null)
 {
     public string StageName => Stage switch
     {

@@ -8,7 +8,10 @@ namespace Registrator.Actors.Tasks;
 /// A <see cref="TaskReplies.TaskSnapshot"/> as JSON for clients that are not Akka systems (the NATS <c>get</c> command,
 /// <c>GET /api/tasks/{key}</c>): snake-case fields, the state by the Python module's name (<c>NONE</c> for a key no
 /// command has touched), the registrations in flight as objects (<c>event_id</c>, <c>cycle</c>, <c>frame_count</c>,
-/// <c>stage</c>), and the latest inference message as the JSON object it is.
+/// <c>stage</c>), the latest inference message as the JSON object it is, the settings in force (<c>settings</c>:
+/// <c>policy</c>, <c>window</c>, <c>ratio</c>, <c>cooldown</c>, <c>min_score</c>, <c>pre_roll</c>, <c>post_roll</c>,
+/// <c>max_duration</c> in seconds, <c>fps</c>, <c>override</c> = the matching override's keys or null) and the open
+/// <c>span</c> incident (<c>incident</c>: <c>event_id</c>, <c>start</c>, <c>last_detection</c>, <c>part</c>, or null).
 /// </summary>
 public static class TaskSnapshotJson
 {
@@ -51,6 +54,15 @@ public static class TaskSnapshotJson
         json.WritePropertyName("latest_message");
         // The task keeps only messages that parsed as JSON objects, so the raw text is valid JSON.
         if (snapshot.LatestMessageJson is { } message) json.WriteRawValue(message);
+        else json.WriteNullValue();
+        // Both are JSON objects the task wrote itself (TaskSettingsJson); absent from older nodes' snapshots.
+        if (snapshot.SettingsJson is { } settings)
+        {
+            json.WritePropertyName("settings");
+            json.WriteRawValue(settings);
+        }
+        json.WritePropertyName("incident");
+        if (snapshot.IncidentJson is { } incident) json.WriteRawValue(incident);
         else json.WriteNullValue();
     }
 

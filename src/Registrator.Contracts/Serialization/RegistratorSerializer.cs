@@ -25,6 +25,8 @@ namespace Registrator.Contracts.Serialization;
 /// <item><c>TaskSnapshot/2</c>: <c>TaskSnapshot/1</c> plus frames pending, GOPs dropped, frames skipped, frames late and
 /// the registrations in flight (a count, then each event id, cycle, frame count and stage). <c>TaskSnapshot/1</c> reads
 /// with those counters zero and no registrations.</item>
+/// <item><c>TaskSnapshot/3</c>: <c>TaskSnapshot/2</c> plus the settings in force and the open incident (two nullable
+/// strings, JSON objects). <c>TaskSnapshot/2</c> reads with both <c>null</c>.</item>
 /// </list>
 /// </remarks>
 public sealed class RegistratorSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
@@ -63,7 +65,7 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
         Accepted => "Accepted/1",
         Rejected => "Rejected/1",
         MostCommon => "MostCommon/1",
-        TaskSnapshot => "TaskSnapshot/2",
+        TaskSnapshot => "TaskSnapshot/3",
         EventRegistered => "EventRegistered/1",
         RegistrationFailed => "RegistrationFailed/1",
         _ => throw new ArgumentException($"{o.GetType()} is not a Registrator message this serializer knows", nameof(o)),
@@ -125,7 +127,8 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
                 var registrations = m.Registrations.IsDefault ? [] : m.Registrations;
                 var size = WireWriter.SizeOf(m.TaskKey) + 1 + 4 + statuses.Length + 4 * 3 + 8 * 4 + 4 + 1
                     + WireWriter.SizeOf(m.LatestMessageJson)
-                    + 4 + 8 * 3 + 4;
+                    + 4 + 8 * 3 + 4
+                    + WireWriter.SizeOf(m.SettingsJson) + WireWriter.SizeOf(m.IncidentJson);
                 foreach (var registration in registrations) size += 16 + 4 + 4 + WireWriter.SizeOf(registration.Stage);
                 var w = new WireWriter(size);
                 w.Write(m.TaskKey); w.Write((byte)m.State);
@@ -141,6 +144,8 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
                 {
                     w.Write(registration.EventId); w.Write(registration.Cycle); w.Write(registration.FrameCount); w.Write(registration.Stage);
                 }
+                // Version 3 from here on.
+                w.Write(m.SettingsJson); w.Write(m.IncidentJson);
                 return w.ToArray();
             }
             case EventRegistered m:
@@ -189,6 +194,7 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
             }),
             "TaskSnapshot/1" => ReadSnapshot(ref r, version: 1),
             "TaskSnapshot/2" => ReadSnapshot(ref r, version: 2),
+            "TaskSnapshot/3" => ReadSnapshot(ref r, version: 3),
             "EventRegistered/1" => new EventRegistered(r.ReadString(), r.ReadGuid(), r.ReadNullableString(), r.ReadNullableString(), r.ReadDouble(), r.ReadNullableString()),
             "RegistrationFailed/1" => new RegistrationFailed(r.ReadString(), r.ReadString()),
             _ => throw new SerializationException($"unknown Registrator manifest '{manifest}' (a newer node's message?)"),
@@ -214,7 +220,7 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
         var registrations = ImmutableArray.CreateBuilder<RegistrationInFlight>(registrationCount);
         for (var i = 0; i < registrationCount; i++)
             registrations.Add(new RegistrationInFlight(r.ReadGuid(), r.ReadInt(), r.ReadInt(), r.ReadString()));
-        return snapshot with
+        snapshot = snapshot with
         {
             FramesPending = pending,
             GopsDropped = gopsDropped,
@@ -222,6 +228,8 @@ public sealed class RegistratorSerializer(ExtendedActorSystem system) : Serializ
             FramesLate = late,
             Registrations = registrations.MoveToImmutable(),
         };
+        if (version < 3) return snapshot;
+        return snapshot with { SettingsJson = r.ReadNullableString(), IncidentJson = r.ReadNullableString() };
     }
 
     private static byte[] KeyOnly(string key)

@@ -108,7 +108,7 @@ public sealed class RegistratorSerializerSpec() : TestKit(RegistratorConfig.Load
     {
         var serializer = Serializer;
         Assert.Equal("AddFrame/2", serializer.Manifest(new AddFrame(Key, 1, 1, [0, 0, 0])));
-        Assert.Equal("TaskSnapshot/2", serializer.Manifest(new TaskSnapshot(Key, TaskState.None, [], 0, 0, 0, 0, 0, 0, 0, 0, false, null)));
+        Assert.Equal("TaskSnapshot/3", serializer.Manifest(new TaskSnapshot(Key, TaskState.None, [], 0, 0, 0, 0, 0, 0, 0, 0, false, null)));
     }
 
     [Theory]
@@ -168,7 +168,8 @@ public sealed class RegistratorSerializerSpec() : TestKit(RegistratorConfig.Load
             FramesPending: 5, GopsDropped: 2, FramesSkipped: 11, FramesLate: 4,
             Registrations: [new RegistrationInFlight(first, 6, 150, "recording"), new RegistrationInFlight(second, 7, 40, "этап 🎥")]);
 
-        var bytes = Serializer.ToBinary(snapshot);
+        // TaskSnapshot/3 without settings or incident ends in two absent strings (5 bytes each): the rest is TaskSnapshot/2.
+        var bytes = Serializer.ToBinary(snapshot)[..^10];
         var copy = Assert.IsType<TaskSnapshot>(Serializer.FromBinary(bytes, "TaskSnapshot/2"));
 
         Assert.Equal((5, 2L, 11L, 4L), (copy.FramesPending, copy.GopsDropped, copy.FramesSkipped, copy.FramesLate));
@@ -180,6 +181,21 @@ public sealed class RegistratorSerializerSpec() : TestKit(RegistratorConfig.Load
         Assert.Equal(v1, bytes[..v1.Length]);
         Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes[..^1], "TaskSnapshot/2"));
         Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "TaskSnapshot/1"));
+    }
+
+    [Fact]
+    public void TaskSnapshot_3_adds_the_settings_in_force_and_the_open_incident()
+    {
+        var snapshot = new TaskSnapshot(Key, TaskState.Pending, [true], 1, 2, 2, 10, 0, 0, 0, 1, false, null,
+            SettingsJson: """{"policy":"span","pre_roll":10}""", IncidentJson: """{"event_id":"e","start":1.5}""");
+
+        var bytes = Serializer.ToBinary(snapshot);
+        var copy = Assert.IsType<TaskSnapshot>(Serializer.FromBinary(bytes, "TaskSnapshot/3"));
+
+        Assert.Equal(("""{"policy":"span","pre_roll":10}""", """{"event_id":"e","start":1.5}"""), (copy.SettingsJson, copy.IncidentJson));
+        var v2 = Assert.IsType<TaskSnapshot>(Serializer.FromBinary(Serializer.ToBinary(snapshot with { SettingsJson = null, IncidentJson = null })[..^10], "TaskSnapshot/2"));
+        Assert.Null(v2.SettingsJson);
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes[..^1], "TaskSnapshot/3"));
     }
 
     [Fact]

@@ -58,13 +58,17 @@ public sealed class BehaviorHarness
     public List<WriteClip> Clips { get; } = [];
     public List<TaskEffect.Record> Records { get; } = [];
     public List<TaskEffect> Effects { get; } = [];
+    public List<WriteKeyframe> KeyframeJobs { get; } = [];
+    public List<object> Published { get; } = [];
+    /// <summary>The node's HTTP base URL the task is told (<see cref="TaskContext.NodeUrl"/>).</summary>
+    public string? NodeUrl { get; set; }
 
     public static TaskSettings ManualSettings() => new() { Trigger = new TriggerSettings { Window = false } };
 
     public static TaskSettings WindowSettings(int window = 30, double ratio = 0.3) =>
         new() { Trigger = new TriggerSettings { Window = true, WindowSize = window, Ratio = ratio } };
 
-    public TaskContext Context() => new(Settings, Settings.FramesPerSecond, Now, NodeBudget - State.HeldBytes, Sender);
+    public TaskContext Context() => new(Settings, Settings.FramesPerSecond, Now, NodeBudget - State.HeldBytes, Sender, NodeUrl: NodeUrl);
 
     public TaskOutcome Send(object input)
     {
@@ -85,6 +89,12 @@ public sealed class BehaviorHarness
                     break;
                 case TaskEffect.Record r:
                     Records.Add(r);
+                    break;
+                case TaskEffect.Keyframe k:
+                    KeyframeJobs.Add(k.Job);
+                    break;
+                case TaskEffect.Publish p:
+                    Published.Add(p.Event);
                     break;
             }
         }

@@ -49,6 +49,48 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
     }
 
     [Fact]
+    public void An_open_incident_and_a_closed_one_in_a_registration_round_trip()
+    {
+        var data = MidCycle(TestActor);
+        var open = new Incident(Guid.NewGuid(), 1796000001.25, 1796000003.5)
+        {
+            Keyframe = KeyframeStage.Written, KeyframePts = 31, ImagePath = "/tmp/вход/k.jpg", Announced = true, Part = 2,
+        };
+        var closed = new Incident(Guid.NewGuid(), 1796000000.5, 1796000001.0) { Keyframe = KeyframeStage.Writing, KeyframePts = 11, End = 1796000006.0 };
+        data = data with
+        {
+            Span = new SpanState
+            {
+                Open = open, WindowSeen = 7, WindowDetections = 3, WindowFirstDetection = 1796000004.0, WindowLastDetection = 1796000004.2, Newest = 1796000004.3,
+                NewestSeenAt = new DateTimeOffset(2026, 11, 30, 10, 0, 4, 300, TimeSpan.Zero),
+            },
+            Registrations = data.Registrations.SetItem(1, data.Registrations[1] with { Incident = closed }),
+        };
+
+        var copy = RoundTrip(data);
+
+        TaskDataAssert.Equivalent(data, copy);
+        Assert.Equal(open, copy.Span.Open);
+        Assert.Equal(closed, copy.Registrations[1].Incident);
+        Assert.Null(copy.Registrations[0].Incident);
+        Assert.True(copy.HasContent);
+    }
+
+    [Fact]
+    public void A_state_an_older_node_saved_as_TaskData_1_reads_with_no_incident()
+    {
+        var data = MidCycle(TestActor) with { Registrations = [] };
+        // TaskData/2 of an idle span ends in 20 bytes: no open incident, two zero counts, three absent times, the ticks of when.
+        var v1 = Serializer.ToBinary(data)[..^20];
+
+        var copy = Assert.IsType<TaskData>(Serializer.FromBinary(v1, "TaskData/1"));
+
+        TaskDataAssert.Equivalent(data, copy);
+        Assert.Null(copy.Span.Open);
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary(v1, "TaskData/2"));
+    }
+
+    [Fact]
     public void A_registration_answers_its_asker_through_the_ref_that_came_back()
     {
         var copy = RoundTrip(MidCycle(TestActor));
@@ -85,7 +127,7 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         Assert.Equal(TaskDataSerializer.Id, serializer.Identifier);
         Assert.Equal(4712, serializer.Identifier);
         Assert.IsType<TaskDataSerializer>(Sys.Serialization.FindSerializerForType(typeof(TaskData)));
-        Assert.Equal("TaskData/1", Serialization.ManifestFor(serializer, data));
+        Assert.Equal("TaskData/2", Serialization.ManifestFor(serializer, data));
         // Binding TaskData leaves the protocol messages with their own serializer.
         Assert.IsType<RegistratorSerializer>(Sys.Serialization.FindSerializerFor(new TaskCommands.CreateTask(Key)));
         Assert.NotEqual(RegistratorSerializer.Id, TaskDataSerializer.Id);
@@ -99,13 +141,13 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         for (var length = 0; length < bytes.Length; length++)
         {
             var prefix = bytes[..length];
-            Assert.Throws<SerializationException>(() => Serializer.FromBinary(prefix, "TaskData/1"));
+            Assert.Throws<SerializationException>(() => Serializer.FromBinary(prefix, "TaskData/2"));
         }
-        Assert.Throws<SerializationException>(() => Serializer.FromBinary([.. bytes, 0], "TaskData/1"));
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary([.. bytes, 0], "TaskData/2"));
     }
 
     [Theory]
-    [InlineData("TaskData/2")]
+    [InlineData("TaskData/3")]
     [InlineData("TaskData/0")]
     [InlineData("AddFrame/2")]
     [InlineData("")]
@@ -130,7 +172,7 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         Assert.Equal(5, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)));
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(offset), count);
 
-        var error = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "TaskData/1"));
+        var error = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "TaskData/2"));
 
         Assert.Contains(reason, error.Message);
     }
@@ -143,7 +185,7 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         Assert.Equal((byte)LifecycleColumn.Pending, bytes[offset]);
         bytes[offset] = 200;
 
-        Assert.Contains("lifecycle column", Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "TaskData/1")).Message);
+        Assert.Contains("lifecycle column", Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "TaskData/2")).Message);
     }
 
     [Fact]
@@ -158,7 +200,7 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
                 corrupt[random.Next(corrupt.Length)] = (byte)random.Next(256);
             try
             {
-                Assert.IsType<TaskData>(Serializer.FromBinary(corrupt, "TaskData/1"));
+                Assert.IsType<TaskData>(Serializer.FromBinary(corrupt, "TaskData/2"));
             }
             catch (SerializationException)
             {
@@ -186,18 +228,21 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         var bytes = Serializer.ToBinary(task);
 
         Assert.InRange(bytes.LongLength, raw, (long)(raw * 1.01) + 64 * 1024);
-        var copy = Assert.IsType<TaskData>(Serializer.FromBinary(bytes, "TaskData/1"));
+        var copy = Assert.IsType<TaskData>(Serializer.FromBinary(bytes, "TaskData/2"));
         TaskDataAssert.Equivalent(task, copy);
         Assert.Equal(30, copy.Frames.Gops.Count);
     }
 
     [Fact]
-    public void Every_property_of_the_state_is_one_TaskData_1_carries()
+    public void Every_property_of_the_state_is_one_TaskData_2_carries()
     {
-        // A property added to the state must be added to TaskDataSerializer (and, once nodes run TaskData/1, to a
-        // TaskData/2 beside it): this list is what TaskData/1 carries, derived values aside.
+        // A property added to the state must be added to TaskDataSerializer (and, once nodes run TaskData/2, to a
+        // TaskData/3 beside it): this list is what TaskData/2 carries, derived values aside.
         AssertShape<TaskData>("Key", "Column", "State*", "Cycle", "Statuses", "Trigger", "LatestMessageJson", "LatestMessageTime",
-            "Frames", "Clock", "Registrations", "LastTriggered", "StopRequested", "Counters", "HeldBytes*", "HasContent*");
+            "Frames", "Clock", "Registrations", "LastTriggered", "StopRequested", "Counters", "Span", "HeldBytes*", "HasContent*");
+        AssertShape<SpanState>("Open", "WindowSeen", "WindowDetections", "WindowFirstDetection", "WindowLastDetection", "Newest", "NewestSeenAt");
+        AssertShape<Incident>("EventId", "Start", "LastDetection", "Keyframe", "KeyframePts", "ImagePath", "Announced", "End", "Part");
+        Assert.Equal(Enum.GetValues<KeyframeStage>().Select(v => (int)v), Enumerable.Range(0, 4));
         AssertShape<CycleFrames>("Width", "Height", "Gops", "Count", "Bytes", "Pending", "PendingBytes*", "InFlight",
             "DiscardUntilKeyframe", "ForceKeyframeNext", "HasSize*", "RawFrameBytes*", "HeldBytes*");
         AssertShape<Gop>("Frames", "Bytes");
@@ -209,7 +254,7 @@ public sealed class TaskDataSerializerSpec() : TestKit(RegistratorConfig.Load("a
         AssertShape<TaskCounters>("FramesDropped", "GopsDropped", "FramesSkipped", "FramesLate", "StatusesDropped", "Rejected",
             "FramesBudgetDropped");
         AssertShape<TaskRegistration>("EventId", "ReplyTo", "MessageJson", "Cycle", "Frames", "KeyframeId", "StatusCount",
-            "MostCommonStatus", "Stage", "FrameCount", "StageName*");
+            "MostCommonStatus", "Stage", "FrameCount", "Incident", "StageName*");
         Assert.Equal(Enum.GetValues<LifecycleColumn>().Select(v => (int)v), Enumerable.Range(0, 7));
         Assert.Equal(Enum.GetValues<RegistrationStage>().Select(v => (int)v), Enumerable.Range(0, 3));
     }
