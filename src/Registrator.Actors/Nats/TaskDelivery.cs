@@ -1,8 +1,8 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Streams.Dsl;
 using Akka.Util;
-using Akka;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 
@@ -18,8 +18,7 @@ namespace Registrator.Actors.Nats;
 /// </summary>
 internal sealed class TaskDelivery(IActorRef tasks, TimeSpan timeout, CancellationToken token)
 {
-    public TimeSpan Timeout => timeout;
-
+    /// <summary>Cancelled when the subject's actor stops: its Asks and replies end quietly.</summary>
     public CancellationToken Token => token;
 
     /// <summary>The stage: <paramref name="deliver"/> run with at most <paramref name="parallelism"/> in flight, outcomes in input order unless <paramref name="ordered"/> is false.</summary>
