@@ -81,7 +81,8 @@ internal static class SeedNodeChild
     /// <summary>One result on a probe key until its task counts it: the node is subscribed and answers.</summary>
     private static async Task ProbeAsync(string natsUrl, Func<long> counted)
     {
-        await using var publisher = new NatsConnection(NatsOpts.Default with { Url = natsUrl });
+        // A loaded machine can take longer than the client's 2 s to connect: keep trying, as the node's own connections do.
+        await using var publisher = new NatsConnection(NatsOpts.Default with { Url = natsUrl, RetryOnInitialConnect = true });
         var probe = Encoding.UTF8.GetBytes("""{"key":"seed-probe","result":{"boxes":[],"scores":[]}}""");
         var clock = Stopwatch.StartNew();
         // Until the bridge has subscribed, a probe goes nowhere (core NATS); the next one, 200 ms later, is tried.
