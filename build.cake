@@ -10,12 +10,14 @@ var resultsDir = MakeAbsolute(Directory("./artifacts/test-results"));
 
 // Debian packages the product and its tests use at run time: real servers, FFmpeg's shared
 // libraries and headers, ffprobe, the GTK runtime OpenCvSharp's native build links against, and the
-// headless browser the events-page test drives through Playwright (Playwright's own download is never used).
+// headless browser the events-page test drives through Playwright (Playwright's own download is never used),
+// and the Python module's own dependencies, so the Bench `seed` verb can run it beside us on a fresh machine.
 var aptPackages = new[] {
     "redis-server", "nats-server", "ffmpeg",
     "libavcodec-dev", "libavformat-dev", "libavutil-dev", "libswscale-dev",
     "libgtk-3-0",
     "chromium",
+    "python3-av", "python3-opencv", "python3-numpy", "python3-redis",
 };
 
 bool IsInstalled(string package)

@@ -25,6 +25,8 @@ switch (verb)
         return await HandoffBenchmark.Run(rest);
     case "cluster":
         return await ClusterBenchmark.Run(rest);
+    case "jpeg":
+        return JpegFramesBenchmark.Run(rest);
     case "all":
         var failed = await BufferBenchmark.Run(rest);
         failed |= await RegisterLatencyBenchmark.Run(rest);
@@ -36,6 +38,7 @@ switch (verb)
         failed |= await SeedBenchmark.Run(rest);
         failed |= await HandoffBenchmark.Run(rest);
         failed |= await ClusterBenchmark.Run(rest);
+        failed |= JpegFramesBenchmark.Run(rest);
         return failed;
     // Hidden: the child processes the session, rss and remote-frames benchmarks start (a pinned core, a fresh process, the far end).
     case SessionBenchmark.ChildVerb:
@@ -46,6 +49,8 @@ switch (verb)
         return await SeedNodeChild.Run(rest);
     case SeedRawChild.Verb:
         return await SeedRawChild.Run(rest);
+    case JpegFramesBenchmark.ChildVerb:
+        return await JpegFramesBenchmark.RunChild(rest);
     case RemoteFramesBenchmark.ChildVerb:
         return await RemoteFramesBenchmark.RunChild(rest);
     default:
@@ -60,6 +65,7 @@ switch (verb)
         Console.Error.WriteLine("  seed [--messages N] [--keys K] [--rounds R]   vs the Python module (../shared/seed/python): results cold/warm, bare subscriber, registrations");
         Console.Error.WriteLine("  handoff [--tasks T] [--seconds S]   graceful leave: T tasks × S s of frames (media.fps) move node 1 → node 2 through Redis, p50/max");
         Console.Error.WriteLine("  cluster [--keys K] [--frames F] [--nodes N]   JPEG frames over NATS → clips → Redis on 1..N node processes (taskset), events/s and scaling");
+        Console.Error.WriteLine("  jpeg [--frames N] [--keys K]   640x480 JPEG frames decoded and buffered per core (AddFrame JPEG → encoder → H.264 buffer, taskset -c 0)");
         Console.Error.WriteLine("  all   every benchmark above (options are passed to each)");
         return 2;
 }

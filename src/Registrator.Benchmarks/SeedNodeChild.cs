@@ -15,7 +15,8 @@ namespace Registrator.Benchmarks;
 
 /// <summary>
 /// One registrator node as <c>registrator run</c> builds it (<see cref="NodeHost.Build"/>, the product's HOCON, manual
-/// trigger, HTTP off), in a fresh process for <see cref="SeedBenchmark"/>. It counts the statuses its tasks accept
+/// trigger, HTTP off; the environment variable BENCH_HOCON adds HOCON over it, for experiments), in a fresh process for
+/// <see cref="SeedBenchmark"/>. It counts the statuses its tasks accept
 /// (the <c>registrator.statuses</c> counter, through a <see cref="MeterListener"/>) and answers on stdout:
 /// <c>ready</c> once one probe result went through; <c>expect N</c> (N more than counted so far) → <c>reached total t</c> with t in CLOCK_MONOTONIC
 /// seconds; <c>verify prefix keys perKey detections</c> → <c>verified ok</c> or what is missing; <c>quit</c>.
@@ -37,6 +38,7 @@ internal static class SeedNodeChild
             registrator.redis { host = "127.0.0.1", port = {{redisPort}} }
             registrator.media.output-path = "{{folder}}/media"
             registrator.events.outbox-path = "{{folder}}/outbox"
+            {{Environment.GetEnvironmentVariable("BENCH_HOCON")}}
             """);
         long counted = 0;
         using var listener = new MeterListener();
@@ -81,7 +83,8 @@ internal static class SeedNodeChild
     /// <summary>One result on a probe key until its task counts it: the node is subscribed and answers.</summary>
     private static async Task ProbeAsync(string natsUrl, Func<long> counted)
     {
-        await using var publisher = new NatsConnection(NatsOpts.Default with { Url = natsUrl });
+        // A loaded machine can take longer than the client's 2 s to connect: keep trying, as the node's own connections do.
+        await using var publisher = new NatsConnection(NatsOpts.Default with { Url = natsUrl, RetryOnInitialConnect = true });
         var probe = Encoding.UTF8.GetBytes("""{"key":"seed-probe","result":{"boxes":[],"scores":[]}}""");
         var clock = Stopwatch.StartNew();
         // Until the bridge has subscribed, a probe goes nowhere (core NATS); the next one, 200 ms later, is tried.

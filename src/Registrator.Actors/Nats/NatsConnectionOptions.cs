@@ -2,10 +2,10 @@ using NATS.Client.Core;
 
 namespace Registrator.Actors.Nats;
 
-/// <summary>Builds the client options of the <see cref="NatsBridge"/>'s connections from <see cref="NatsSettings"/>, in one place.</summary>
+/// <summary>Builds the client options of the <see cref="NatsBridge"/>'s connections (one per subject actor) from <see cref="NatsSettings"/>, in one place.</summary>
 public static class NatsConnectionOptions
 {
-    /// <param name="role">What the connection carries (results, frames, commands); it names the connection on the server.</param>
+    /// <param name="role">What the connection carries (results, frames, commands, events); it names the connection on the server.</param>
     public static NatsOpts For(NatsSettings settings, string role) => new()
     {
         Url = settings.Url,

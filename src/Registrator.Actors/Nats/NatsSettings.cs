@@ -6,14 +6,14 @@ using NATS.Client.Core;
 namespace Registrator.Actors.Nats;
 
 /// <summary>
-/// The NATS connection and the <see cref="NatsBridge"/>'s subjects, bounds and timeouts, from <c>registrator.nats</c>
+/// The NATS connections and the <see cref="NatsBridge"/>'s subjects, bounds and timeouts, from <c>registrator.nats</c>
 /// (every key is documented in hocon/registrator.conf). Parsed once at start-up; the defaults here are the file's.
 /// </summary>
 public sealed record NatsSettings
 {
     /// <summary>Seed servers (the Python module's NATS_HOST, comma-separated there); the client tries them in turn.</summary>
     public ImmutableArray<string> Servers { get; init; } = ["nats://localhost:4222"];
-    /// <summary>Prefix of the connection names the server reports (<c>&lt;name&gt;-results</c>, <c>-frames</c>, <c>-commands</c>).</summary>
+    /// <summary>Prefix of the connection names the server reports (<c>&lt;name&gt;-results</c>, <c>-frames</c>, <c>-commands</c>, <c>-events</c>).</summary>
     public string ClientName { get; init; } = "registrator";
     public string? User { get; init; }
     public string? Password { get; init; }
@@ -36,6 +36,8 @@ public sealed record NatsSettings
     public string FramesSubject { get; init; } = "registrator.frames";
     public string CommandsSubject { get; init; } = "registrator.commands";
     public string EventsSubject { get; init; } = "registrator.events";
+    /// <summary>Where an incident's opening (<see cref="Events.IncidentStarted"/>) is announced.</summary>
+    public string StartedSubject { get; init; } = "registrator.events.started";
 
     /// <summary>Field of an inference result that holds the task key.</summary>
     public string KeyField { get; init; } = "key";
@@ -46,8 +48,13 @@ public sealed record NatsSettings
     /// <summary>Largest accepted frame payload, and largest decoded JPEG frame, in bytes.</summary>
     public int MaxFramePayload { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>Messages the client holds per results/commands subscription before <see cref="PendingFullMode"/> applies.</summary>
+    /// <summary>Messages the client holds per commands subscription before <see cref="PendingFullMode"/> applies.</summary>
     public int PendingCapacity { get; init; } = 1024;
+    /// <summary>
+    /// As <see cref="PendingCapacity"/>, for inference results: large, so the client takes a burst off the socket while
+    /// the tasks catch up, and nats-server never waits on this node long enough to cut it off as a slow consumer.
+    /// </summary>
+    public int ResultsPendingCapacity { get; init; } = 262_144;
     /// <summary>As <see cref="PendingCapacity"/>, for frames (each may be megabytes).</summary>
     public int FramePendingCapacity { get; init; } = 8;
     /// <summary>What a full subscription does: Wait (back-pressure to the socket) unless an operator chooses to drop.</summary>
@@ -102,11 +109,13 @@ public sealed record NatsSettings
             FramesSubject = NonEmpty(nats, "frames-subject"),
             CommandsSubject = NonEmpty(nats, "commands-subject"),
             EventsSubject = NonEmpty(nats, "events-subject"),
+            StartedSubject = NonEmpty(nats, "started-subject"),
             KeyField = NonEmpty(nats, "key-field"),
             MinScore = nats.GetDouble("min-score"),
             MaxPayload = Bytes(nats, "max-payload"),
             MaxFramePayload = Bytes(nats, "max-frame-payload"),
             PendingCapacity = Positive(nats.GetInt("pending-capacity"), "pending-capacity"),
+            ResultsPendingCapacity = Positive(nats.GetInt("results-pending-capacity"), "results-pending-capacity"),
             FramePendingCapacity = Positive(nats.GetInt("frame-pending-capacity"), "frame-pending-capacity"),
             PendingFullMode = ParseFullMode(nats.GetString("pending-full-mode")),
             Parallelism = Positive(nats.GetInt("parallelism"), "parallelism"),

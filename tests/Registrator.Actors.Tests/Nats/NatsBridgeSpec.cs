@@ -45,6 +45,8 @@ public abstract class NatsBridgeSpec : ShardedTaskSpec
             RetryOnInitialConnect = true,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
             ReconnectWaitMax = TimeSpan.FromMilliseconds(300),
+            // Floods outrun the bridge, and nats-server then holds a fast publisher back: its writes wait, which is fine.
+            CommandTimeout = TimeSpan.FromMinutes(5),
         });
     }
 
@@ -52,10 +54,12 @@ public abstract class NatsBridgeSpec : ShardedTaskSpec
     protected NatsSettings Nats { get; }
     protected NatsConnection Publisher { get; }
     protected BadInputCounters Counters { get; } = new();
+    /// <summary>The bridges' connection state and connection problems (what the node's metrics and readiness read).</summary>
+    protected NatsConnectivity Connectivity { get; } = new();
 
     /// <param name="tasks">Where the bridge sends statuses, frames and commands: the spec's region unless a test says otherwise.</param>
     protected IActorRef StartBridge(NatsSettings? settings = null, IActorRef? tasks = null) =>
-        Sys.ActorOf(NatsBridge.Props(settings ?? Nats, tasks ?? Region, Counters));
+        Sys.ActorOf(NatsBridge.Props(settings ?? Nats, tasks ?? Region, Counters, Connectivity));
 
     protected Task PublishResultAsync(string json) =>
         Publisher.PublishAsync(Nats.ResultsSubject, System.Text.Encoding.UTF8.GetBytes(json)).AsTask();

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Registrator.Actors.Nats;
 using Xunit;
 using Xunit.Abstractions;
@@ -20,6 +21,30 @@ public sealed class NatsResilienceSpec(ITestOutputHelper output) : NatsBridgeSpe
         await PublishResultAsync(Result(after, detected: false));
 
         await AwaitAssertAsync(async () => Assert.Equal(new[] { false }, await StatusesAsync(after)));
+        Assert.Equal(0, Counters.Total);
+    }
+}
+
+/// <summary>The bridge is one actor per subject: one that fails starts again on its own, with a fresh connection.</summary>
+public sealed class NatsSubjectRestartSpec(ITestOutputHelper output) : NatsBridgeSpec(output)
+{
+    [Fact]
+    public async Task A_subject_actor_that_fails_is_restarted_and_its_subject_flows_again_while_the_others_keep_working()
+    {
+        var bridge = StartBridge();
+        await AwaitBridgeReadyAsync();
+        var results = await Sys.ActorSelection(bridge.Path / "results").ResolveOne(TimeSpan.FromSeconds(5));
+        Watch(results);
+
+        results.Tell(Kill.Instance);
+
+        // Restarted, not stopped: the same actor, and no Terminated for it.
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        await AwaitBridgeReadyAsync();
+        var key = NewKey();
+        await PublishResultAsync(Result(key, detected: true));
+        await AwaitAssertAsync(async () => Assert.Equal(new[] { true }, await StatusesAsync(key)));
+        AwaitAssert(() => Assert.True(Connectivity.AllOpen), TimeSpan.FromSeconds(10));
         Assert.Equal(0, Counters.Total);
     }
 }

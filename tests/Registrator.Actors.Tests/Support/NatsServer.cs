@@ -105,7 +105,8 @@ public sealed class NatsServer : IDisposable
 
     public void Dispose() => Stop();
 
-    private string Output
+    /// <summary>What the server logged so far (it logs to standard error), e.g. the clients it cut off as slow consumers.</summary>
+    public string Output
     {
         get
         {
