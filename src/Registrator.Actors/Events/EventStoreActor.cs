@@ -23,9 +23,12 @@ namespace Registrator.Actors.Events;
 /// <code>
 ///   Recovering ───── outbox read, compacted ─────► Running
 ///   │ RecordEvents wait, not yet acknowledged       │ outbox: one file operation at a time: append + fsync (then
-///   │ a failed recovery is retried with back-off    │         EventAccepted), read spilled events back, truncate when all done
+///   │ a failed recovery is retried with back-off    │         EventAccepted), read spilled events back, truncate when all done,
+///                                                   │         compact after compact-after done lines however busy
 ///                                                   │ Redis:  one write at a time, in outbox order; a failure backs off
-///                                                   │         (with jitter) and retries forever; a reconnect cuts it short
+///                                                   │         (with jitter) and retries forever; a reconnect cuts it short;
+///                                                   │         poison-attempts permanent errors (WRONGTYPE, NOPERM, …) for one
+///                                                   │         event move it to the dead letters and the queue goes on
 /// </code>
 /// </summary>
 public sealed class EventStoreActor : ReceiveActor, IWithTimers
@@ -42,6 +45,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private readonly RedisConnection _connection;
     private readonly bool _ownsConnection;
     private readonly string _outboxDirectory;
+    private readonly string? _outboxWarning;
+    private readonly DeadLetterFile _deadLetters;
     private readonly IEventSink _sink;
     private readonly IReadOnlyDictionary<string, IEventSink> _sinks;
     private readonly Func<string?>? _node;
@@ -61,11 +66,14 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private bool _outboxBackingOff;
     private int _outboxAttempt;
     private int _recoveryAttempt;
+    private int _doneInFile;
 
     // Redis: the one write in flight, the back-off after failures, and when Redis was last seen failing.
     private bool _writing;
     private bool _deliveryBackingOff;
     private int _deliveryAttempt;
+    // Permanent failures of the head event; it goes to the dead letters at poison-attempts.
+    private int _permanentFailures;
     private DateTimeOffset? _failingSince;
     private DateTimeOffset _lastFailureLog;
     private long _undelivered;
@@ -101,7 +109,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         _settings = settings;
         _connection = connection;
         _ownsConnection = ownsConnection;
-        _outboxDirectory = settings.OutboxDirectory(outputPath);
+        (_outboxDirectory, _outboxWarning) = settings.ResolveOutbox(outputPath);
+        _deadLetters = new DeadLetterFile(_outboxDirectory);
         var sortedSet = new SortedSetEventSink(connection, settings.Keys);
         var list = new ListEventSink(connection, settings.Keys);
         // Both sinks stay available: an event waiting in the outbox is written by the sink it was prepared for, even
@@ -155,6 +164,10 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _log.Info("Event store: {0} store on {1}, outbox {2}, node {3}", _settings.StoreName, _connection.Settings, _outboxDirectory, _nodeId ?? "(none)");
+        if (_outboxWarning is not null) _log.Warning("Event store: {0}", _outboxWarning);
+        if (OutboxLocation.FileSystemOf(_outboxDirectory) is { } fileSystem && OutboxLocation.IsVolatile(fileSystem))
+            _log.Warning("Event store: the outbox {0} is on a {1}, which a reboot empties: events accepted but not yet in Redis would be lost. Set registrator.events.outbox-path (or {2}) to a persistent folder",
+                _outboxDirectory, fileSystem, OutboxLocation.DataVariable);
         if (_nodeIdFailure is not null)
             _log.Error(_nodeIdFailure, "Event store: no node name ({0}); events name no node, so any node's retention may remove them", _nodeIdFailure.Message);
         if (Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider })
@@ -194,7 +207,12 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         Receive<RecordEvent>(HandleRecord);
         Receive<Appended>(HandleAppended);
         Receive<AppendFailed>(HandleAppendFailed);
-        Receive<Truncated>(_ => HandleOutboxOperationDone());
+        Receive<Truncated>(_ =>
+        {
+            _doneInFile = 0;
+            HandleOutboxOperationDone();
+        });
+        Receive<Compacted>(HandleCompacted);
         Receive<Refilled>(HandleRefilled);
         Receive<OutboxFailed>(HandleOutboxFailed);
         Receive<RetryOutbox>(_ =>
@@ -204,6 +222,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         });
         Receive<Delivered>(HandleDelivered);
         Receive<DeliveryFailed>(HandleDeliveryFailed);
+        Receive<DeadLettered>(HandleDeadLettered);
+        Receive<DeadLetterFailed>(HandleDeadLetterFailed);
         Receive<RetryDelivery>(_ =>
         {
             _deliveryBackingOff = false;
@@ -305,6 +325,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     {
         if (_outbox is not { } outbox || _outboxBusy || _outboxBackingOff) return;
         if (_toAppend.Count == 0 && _doneToWrite.Count > 0 && _queue.IsDrained) StartTruncate(outbox);
+        // However busy the queue, so the file stays bounded under steady load (truncation needs a drained queue).
+        else if (_doneInFile + _doneToWrite.Count >= _settings.CompactAfter) StartCompaction(outbox);
         else if (_toAppend.Count > 0 || _doneToWrite.Count > 0) StartAppend(outbox);
         else if (_queue.NeedsRefill) StartRefill(outbox);
     }
@@ -326,7 +348,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
             lines.AddRange(done.Select(OutboxLine.Done));
             lines.AddRange(adds.Select(a => OutboxLine.Added(a.Pending)));
             return outbox.Append(lines, durable: adds.Length > 0).Skip(done.Length).ToArray();
-        }).PipeTo(Self, success: offsets => new Appended(adds, offsets), failure: ex => new AppendFailed(adds, done, Unwrap(ex)));
+        }).PipeTo(Self, success: offsets => new Appended(adds, offsets, done.Length), failure: ex => new AppendFailed(adds, done, Unwrap(ex)));
     }
 
     private void StartTruncate(Outbox outbox)
@@ -335,6 +357,29 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         _doneToWrite.Clear();
         _outboxBusy = true;
         Task.Run(outbox.Truncate).PipeTo(Self, success: () => Truncated.Instance, failure: ex => new OutboxFailed("truncate", done, Unwrap(ex)));
+    }
+
+    /// <summary>Rewrites the file with only its undelivered adds; the done lines waiting to be written are folded in.</summary>
+    private void StartCompaction(Outbox outbox)
+    {
+        var done = _doneToWrite.ToArray();
+        _doneToWrite.Clear();
+        _outboxBusy = true;
+        var alsoDone = done.ToHashSet();
+        // The delivery queue's window is the first undelivered adds in the file; it can only shrink until this is done.
+        var inMemory = _queue.Count;
+        Task.Run(() => outbox.CompactLive(alsoDone, inMemory))
+            .PipeTo(Self, success: c => new Compacted(c), failure: ex => new OutboxFailed("compact", done, Unwrap(ex)));
+    }
+
+    private void HandleCompacted(Compacted compacted)
+    {
+        var c = compacted.Result;
+        _doneInFile = 0;
+        _queue.Rebase(c.SpillOffset);
+        if (_log.IsDebugEnabled)
+            _log.Debug("Outbox {0}: compacted from {1} to {2} bytes, {3} undelivered events kept", _outbox!.FilePath, c.LengthBefore, c.LengthAfter, c.Pending);
+        HandleOutboxOperationDone();
     }
 
     private void StartRefill(Outbox outbox)
@@ -354,6 +399,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
             _queue.Offer(accepting.Pending, accepting.ReplyTo, appended.Offsets[i]);
         }
         _undelivered += appended.Adds.Count;
+        _doneInFile += appended.Done;
         HandleOutboxOperationDone();
     }
 
@@ -421,6 +467,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         var delivery = _queue.Dequeue();
         _undelivered--;
         _deliveryAttempt = 0;
+        _permanentFailures = 0;
         if (_failingSince is { } since)
         {
             _log.Info("Redis {0} is back after {1:g}; {2} more waiting events follow", _connection.Settings.Endpoint, DateTimeOffset.UtcNow - since, _undelivered);
@@ -435,6 +482,18 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private void HandleDeliveryFailed(DeliveryFailed failed)
     {
         _writing = false;
+        if (_queue.Head is not { } head || head.Pending.EventId != failed.EventId) return;
+        if (RedisErrors.IsPermanent(failed.Cause))
+        {
+            _permanentFailures++;
+            if (_permanentFailures >= _settings.PoisonAttempts)
+            {
+                StartDeadLetter(head, failed.Cause);
+                return;
+            }
+            _log.Warning("Redis {0} refused event {1} of task {2} ({3}); attempt {4} of {5} before it goes to the dead letters",
+                _connection.Settings.Endpoint, failed.EventId, head.Pending.Event.TaskKey, failed.Cause.Message, _permanentFailures, _settings.PoisonAttempts);
+        }
         _deliveryAttempt++;
         var now = DateTimeOffset.UtcNow;
         var delay = NextDelay(_deliveryAttempt);
@@ -455,6 +514,50 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         {
             _log.Debug("Redis {0}: attempt {1} failed ({2}); next in {3:g}", _connection.Settings.Endpoint, _deliveryAttempt, failed.Cause.Message, delay);
         }
+        _deliveryBackingOff = true;
+        Timers.StartSingleTimer(RetryDelivery.Instance, RetryDelivery.Instance, delay);
+    }
+
+    /// <summary>Writes the head event to the dead-letter file; deliveries stay paused until that is done.</summary>
+    private void StartDeadLetter(Delivery head, Exception cause)
+    {
+        _writing = true;
+        var letter = new DeadLetter(head.Pending, cause.Message, _permanentFailures, DateTimeOffset.UtcNow);
+        var file = _deadLetters;
+        Task.Run(() => file.Append(letter))
+            .PipeTo(Self, success: () => new DeadLettered(letter), failure: ex => new DeadLetterFailed(letter.EventId, Unwrap(ex)));
+    }
+
+    private void HandleDeadLettered(DeadLettered dead)
+    {
+        _writing = false;
+        var letter = dead.Letter;
+        if (_queue.Head?.Pending.EventId != letter.EventId) return;
+        var delivery = _queue.Dequeue();
+        _undelivered--;
+        _deliveryAttempt = 0;
+        _permanentFailures = 0;
+        _failingSince = null;
+        // Out of the outbox like a delivered event: the dead-letter file holds it now.
+        _doneToWrite.Add(letter.EventId);
+        _metrics.EventDeadLettered();
+        var e = delivery.Pending.Event;
+        _log.Error("Event {0} of task {1} moved to the dead letters {2} after {3} attempts: Redis refused it ({4}). It is NOT in Redis; " +
+                   "fix the cause and run `registrator dead-letters replay`. {5} more events follow",
+            letter.EventId, e.TaskKey, _deadLetters.FilePath, letter.Attempts, letter.Reason, _undelivered);
+        Reply(delivery.ReplyTo, new TaskEvents.RegistrationFailed(e.TaskKey, $"event {letter.EventId} was not recorded: Redis refused it ({letter.Reason}); kept in the dead letters"));
+        Context.System.EventStream.Publish(new EventDeadLettered(letter.EventId, e.TaskKey, letter.Reason));
+        TryDeliver();
+        PumpOutbox();
+    }
+
+    private void HandleDeadLetterFailed(DeadLetterFailed failed)
+    {
+        _writing = false;
+        _deliveryAttempt++;
+        var delay = NextDelay(_deliveryAttempt);
+        // The event stays at the head; the next permanent failure tries the dead-letter file again.
+        _log.Error(failed.Cause, "Event {0}: could not write it to the dead letters {1} ({2}); retrying in {3:g}", failed.EventId, _deadLetters.FilePath, failed.Cause.Message, delay);
         _deliveryBackingOff = true;
         Timers.StartSingleTimer(RetryDelivery.Instance, RetryDelivery.Instance, delay);
     }
@@ -515,7 +618,10 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private sealed record Accepting(PendingEvent Pending, IActorRef Sender, IActorRef ReplyTo);
     private sealed record Recovered(Outbox Outbox, OutboxRecovery Recovery) : IInternal;
     private sealed record RecoveryFailed(Exception Cause) : IInternal;
-    private sealed record Appended(IReadOnlyList<Accepting> Adds, IReadOnlyList<long> Offsets) : IInternal;
+    private sealed record Appended(IReadOnlyList<Accepting> Adds, IReadOnlyList<long> Offsets, int Done) : IInternal;
+    private sealed record Compacted(OutboxCompaction Result) : IInternal;
+    private sealed record DeadLettered(DeadLetter Letter) : IInternal;
+    private sealed record DeadLetterFailed(Guid EventId, Exception Cause) : IInternal;
     private sealed record AppendFailed(IReadOnlyList<Accepting> Adds, IReadOnlyList<Guid> Done, Exception Cause) : IInternal;
     private sealed record Refilled(OutboxBatch Batch) : IInternal;
     private sealed record OutboxFailed(string Operation, IReadOnlyList<Guid> Done, Exception Cause) : IInternal;
