@@ -34,11 +34,15 @@ public static class EventIndex
         return removed
         """;
 
-    // KEYS[1] = the id hash, KEYS[2..] = each member's task index; ARGV = score, member, id, … Only fills what is missing.
+    // KEYS[1] = the sorted set, KEYS[2] = the id hash, KEYS[3..] = each member's task index; ARGV = score, member, id, …
+    // Only fills what is missing, and only for members still in the set: retention may have removed one (with its
+    // index entries) since the scan read it.
     private const string BackfillScript = """
         for i = 1, #ARGV, 3 do
-          redis.call('HSETNX', KEYS[1], ARGV[i + 2], ARGV[i + 1])
-          redis.call('ZADD', KEYS[1 + (i + 2) / 3], 'NX', ARGV[i], ARGV[i + 2])
+          if redis.call('ZSCORE', KEYS[1], ARGV[i + 1]) then
+            redis.call('HSETNX', KEYS[2], ARGV[i + 2], ARGV[i + 1])
+            redis.call('ZADD', KEYS[2 + (i + 2) / 3], 'NX', ARGV[i], ARGV[i + 2])
+          end
         end
         return 1
         """;
@@ -100,13 +104,13 @@ public static class EventIndex
     {
         if (await IsCompleteAsync(database, keys).WaitAsync(cancellationToken).ConfigureAwait(false)) return -1;
         long seen = 0;
-        var scriptKeys = new List<RedisKey> { keys.EventsById };
+        var scriptKeys = new List<RedisKey> { keys.SortedSet, keys.EventsById };
         var values = new List<RedisValue>();
         async Task FlushAsync()
         {
             if (values.Count == 0) return;
             await database.ScriptEvaluateAsync(BackfillScript, [.. scriptKeys], [.. values]).WaitAsync(cancellationToken).ConfigureAwait(false);
-            scriptKeys.RemoveRange(1, scriptKeys.Count - 1);
+            scriptKeys.RemoveRange(2, scriptKeys.Count - 2);
             values.Clear();
         }
         await foreach (var entry in database.SortedSetScanAsync(keys.SortedSet, pageSize: BackfillPage).WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -118,7 +122,7 @@ public static class EventIndex
             values.Add(entry.Score);
             values.Add(entry.Element);
             values.Add(id.ToString("D"));
-            if (scriptKeys.Count > BackfillPage) await FlushAsync().ConfigureAwait(false);
+            if (scriptKeys.Count > BackfillPage + 1) await FlushAsync().ConfigureAwait(false);
         }
         await FlushAsync().ConfigureAwait(false);
         await database.StringSetAsync(keys.IndexedMarker, DateTimeOffset.UtcNow.ToUnixTimeSeconds()).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -482,7 +482,11 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private void HandleDeliveryFailed(DeliveryFailed failed)
     {
         _writing = false;
-        if (_queue.Head is not { } head || head.Pending.EventId != failed.EventId) return;
+        if (_queue.Head is not { } head || head.Pending.EventId != failed.EventId)
+        {
+            TryDeliver();
+            return;
+        }
         if (RedisErrors.IsPermanent(failed.Cause))
         {
             _permanentFailures++;
