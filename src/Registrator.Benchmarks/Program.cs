@@ -25,6 +25,8 @@ switch (verb)
         return await HandoffBenchmark.Run(rest);
     case "cluster":
         return await ClusterBenchmark.Run(rest);
+    case "queries":
+        return await QueryBenchmark.Run(rest);
     case "all":
         var failed = await BufferBenchmark.Run(rest);
         failed |= await RegisterLatencyBenchmark.Run(rest);
@@ -36,6 +38,7 @@ switch (verb)
         failed |= await SeedBenchmark.Run(rest);
         failed |= await HandoffBenchmark.Run(rest);
         failed |= await ClusterBenchmark.Run(rest);
+        failed |= await QueryBenchmark.Run(rest);
         return failed;
     // Hidden: the child processes the session, rss and remote-frames benchmarks start (a pinned core, a fresh process, the far end).
     case SessionBenchmark.ChildVerb:
@@ -60,6 +63,7 @@ switch (verb)
         Console.Error.WriteLine("  seed [--messages N] [--keys K] [--rounds R]   vs the Python module (../shared/seed/python): results cold/warm, bare subscriber, registrations");
         Console.Error.WriteLine("  handoff [--tasks T] [--seconds S]   graceful leave: T tasks × S s of frames (media.fps) move node 1 → node 2 through Redis, p50/max");
         Console.Error.WriteLine("  cluster [--keys K] [--frames F] [--nodes N]   JPEG frames over NATS → clips → Redis on 1..N node processes (taskset), events/s and scaling");
+        Console.Error.WriteLine("  queries [--members M] [--keys K] [--requests R]   GET /api/events?key= and /api/events/{id} on M members (default 1M) read through the indexes, p50/p95/max");
         Console.Error.WriteLine("  all   every benchmark above (options are passed to each)");
         return 2;
 }
