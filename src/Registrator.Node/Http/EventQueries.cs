@@ -11,7 +11,9 @@ namespace Registrator.Node.Http;
 /// Reads by task key or event id go through the indexes the store keeps beside the set (<see cref="EventIndex"/>:
 /// <c>&lt;key&gt;:by-key:&lt;task key&gt;</c> and <c>&lt;key&gt;:by-id</c>): a page costs two round trips whatever
 /// the size of the set. Until the start-up backfill has indexed the members written before the indexes existed
-/// (<c>&lt;key&gt;:indexed</c> not yet set), they fall back to reading the set itself, as before.
+/// (<c>&lt;key&gt;:indexed</c> not yet set), a read by key falls back to reading the set itself, as before. A read by
+/// id that the index does not know (an unknown id, or a member another writer such as the Python module added without
+/// index entries) falls back to a ZSCAN MATCH: only misses pay for it.
 /// </para>
 /// </summary>
 internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
@@ -54,7 +56,8 @@ internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
             var score = await database.SortedSetScoreAsync(sortedSetKey, member).WaitAsync(cancellation).ConfigureAwait(false);
             return score is { } s && EventView.Parse(member!, s) is { } view && view.EventId == eventId ? view : null;
         }
-        if (await IsIndexedAsync(database, cancellation).ConfigureAwait(false)) return null;
+        // Not in the index: an unknown id, or a member another writer (the Python module) added without index entries.
+        // Only such a miss scans; every event this store recorded is a hit.
         return await FindScanningAsync(database, eventId, cancellation).ConfigureAwait(false);
     }
 
