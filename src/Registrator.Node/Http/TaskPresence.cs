@@ -33,13 +33,27 @@ internal sealed class TaskPresence(RedisConnection redis, int numberOfShards)
             // Redis away: a handed-off task cannot be told from an unknown one; the running entities still can.
         }
         var shard = _extractor.ShardId(key);
+        bool Holds(CurrentShardRegionState state) => state.Shards.Any(s => s.ShardId == shard && s.EntityIds.Contains(key));
+        // This node first: most reads are of tasks it serves, and a local answer needs no other node to be up.
+        if (Holds(await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout, cancellation).ConfigureAwait(false))) return true;
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
         var regions = await region.Ask<CurrentRegions>(GetCurrentRegions.Instance, timeout, cancellation).ConfigureAwait(false);
         // Every hosting node's region sits at /system/sharding/<type name> (this node may hold only a proxy).
         const string path = "system/sharding/" + RegistratorCluster.TaskTypeName;
-        var answers = regions.Regions.Select(address =>
-            system.ActorSelection($"{address}/{path}").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout, cancellation));
-        foreach (var state in await Task.WhenAll(answers).ConfigureAwait(false))
-            if (state.Shards.Any(s => s.ShardId == shard && s.EntityIds.Contains(key))) return true;
+        var pending = regions.Regions.Where(address => address != self && address.HasGlobalScope)
+            .Select(address => system.ActorSelection($"{address}/{path}").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeout, cancellation))
+            .ToList();
+        var unanswered = 0;
+        // The first node that holds it answers the question; an unreachable node is waited for only when none does.
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (done.IsCompletedSuccessfully) { if (Holds(done.Result)) return true; }
+            else unanswered++;
+        }
+        // The task may live on a node that did not answer: as before, that is a timeout, not an unknown task.
+        if (unanswered > 0) throw new AskTimeoutException($"{unanswered} nodes hosting tasks did not say within {timeout} whether they run {key}");
         return false;
     }
 }
