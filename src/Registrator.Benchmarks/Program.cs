@@ -27,6 +27,8 @@ switch (verb)
         return await ClusterBenchmark.Run(rest);
     case "jpeg":
         return JpegFramesBenchmark.Run(rest);
+    case "queries":
+        return await QueryBenchmark.Run(rest);
     case "all":
         var failed = await BufferBenchmark.Run(rest);
         failed |= await RegisterLatencyBenchmark.Run(rest);
@@ -39,6 +41,7 @@ switch (verb)
         failed |= await HandoffBenchmark.Run(rest);
         failed |= await ClusterBenchmark.Run(rest);
         failed |= JpegFramesBenchmark.Run(rest);
+        failed |= await QueryBenchmark.Run(rest);
         return failed;
     // Hidden: the child processes the session, rss and remote-frames benchmarks start (a pinned core, a fresh process, the far end).
     case SessionBenchmark.ChildVerb:
@@ -66,6 +69,7 @@ switch (verb)
         Console.Error.WriteLine("  handoff [--tasks T] [--seconds S]   graceful leave: T tasks × S s of frames (media.fps) move node 1 → node 2 through Redis, p50/max");
         Console.Error.WriteLine("  cluster [--keys K] [--frames F] [--nodes N]   JPEG frames over NATS → clips → Redis on 1..N node processes (taskset), events/s and scaling");
         Console.Error.WriteLine("  jpeg [--frames N] [--keys K]   640x480 JPEG frames decoded and buffered per core (AddFrame JPEG → encoder → H.264 buffer, taskset -c 0)");
+        Console.Error.WriteLine("  queries [--members M] [--keys K] [--requests R]   GET /api/events?key= and /api/events/{id} on M members (default 1M) read through the indexes, p50/p95/max");
         Console.Error.WriteLine("  all   every benchmark above (options are passed to each)");
         return 2;
 }

@@ -10,7 +10,23 @@ run.SetAction((parse, cancellation) => NodeHost.RunAsync(parse.GetValue(configFi
 var demo = new Command("demo", "End-to-end demo: servers, a two-node cluster, a camera, detections over NATS, registered events.");
 demo.SetAction((_, cancellation) => Demo.RunAsync(Console.Out, cancellation));
 
+var list = new Command("list", "Show the events the node's store gave up on (Redis refused them for good), with the reason.");
+list.Options.Add(configFile);
+list.SetAction((parse, cancellation) => DeadLetterCommands.ListAsync(parse.GetValue(configFile), Console.Out, cancellation));
+
+var eventIds = new Option<Guid[]>("--event-id") { Description = "Replay only this event (repeatable); default: all.", AllowMultipleArgumentsPerToken = true };
+var replay = new Command("replay", "Write the dead letters to Redis again (after fixing the cause) and remove those Redis took; works while the node runs.");
+replay.Options.Add(configFile);
+replay.Options.Add(eventIds);
+replay.SetAction((parse, cancellation) =>
+    DeadLetterCommands.ReplayAsync(parse.GetValue(configFile), parse.GetValue(eventIds) ?? [], Console.Out, cancellation));
+
+var deadLetters = new Command("dead-letters", "The dead letters beside the outbox (registrator.events.outbox-path): list, replay.");
+deadLetters.Subcommands.Add(list);
+deadLetters.Subcommands.Add(replay);
+
 var root = new RootCommand("Registrator.Actors: a distributed event registrator for video analytics.");
 root.Subcommands.Add(run);
 root.Subcommands.Add(demo);
+root.Subcommands.Add(deadLetters);
 return await root.Parse(args).InvokeAsync();

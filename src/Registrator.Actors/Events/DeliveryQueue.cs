@@ -50,6 +50,15 @@ internal sealed class DeliveryQueue(int capacity)
         if (!replyTo.IsNobody()) _spilledReplyTo[pending.EventId] = replyTo;
     }
 
+    /// <summary>
+    /// The outbox was compacted: the spilled events now start at <paramref name="spillOffset"/> of the new file. Kept
+    /// <c>null</c> when nothing was spilled (the compaction found only the window's events).
+    /// </summary>
+    public void Rebase(long? spillOffset)
+    {
+        if (SpillOffset is not null) SpillOffset = spillOffset;
+    }
+
     /// <summary>Removes the head once Redis has it.</summary>
     public Delivery Dequeue() => _queue.Dequeue();
 

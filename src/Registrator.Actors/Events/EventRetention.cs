@@ -46,6 +46,13 @@ public sealed class EventRetention(RedisConnection connection, EventStoreSetting
     public Task HeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         self is null ? Task.CompletedTask : _registry.HeartbeatAsync(self, now, cancellationToken);
 
+    /// <summary>Indexes the members written before the indexes existed, once per sorted set (<see cref="EventIndex.BackfillAsync"/>).</summary>
+    public async Task<long> BackfillIndexAsync(CancellationToken cancellationToken)
+    {
+        var database = await connection.GetDatabaseAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await EventIndex.BackfillAsync(database, _keys, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>One run: the result, and how many expired events wait for each other node (for the log).</summary>
     public async Task<(RetentionResult Result, IReadOnlyDictionary<string, long> WaitingFor)> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -257,14 +264,21 @@ public sealed class EventRetention(RedisConnection connection, EventStoreSetting
             }
             if (own.Count > 0)
             {
-                _removed += await database.SortedSetRemoveAsync(key, own.Select(o => o.Member).ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+                _removed += await RemoveIndexedAsync(key, own.Select(o => o.Member).ToArray()).ConfigureAwait(false);
                 // Deleted whether this ZREM or another node's removed the member (a record naming no node): the files are ours.
                 foreach (var (_, stored) in own) DeleteFiles(stored);
             }
             if (abandoned.Count > 0)
-                _abandoned += await database.SortedSetRemoveAsync(key, abandoned.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+                _abandoned += await RemoveIndexedAsync(key, abandoned.ToArray()).ConfigureAwait(false);
             _waiting += kept;
             return kept;
+        }
+
+        /// <summary>ZREM of the members with their index entries, in one script (<see cref="EventIndex.RemoveScript"/>).</summary>
+        private async Task<long> RemoveIndexedAsync(string key, RedisValue[] members)
+        {
+            var (keys, values) = EventIndex.RemoveArguments(owner._keys with { SortedSet = key }, members);
+            return (long)await database.ScriptEvaluateAsync(EventIndex.RemoveScript, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -23,9 +23,12 @@ namespace Registrator.Actors.Events;
 /// <code>
 ///   Recovering ───── outbox read, compacted ─────► Running
 ///   │ RecordEvents wait, not yet acknowledged       │ outbox: one file operation at a time: append + fsync (then
-///   │ a failed recovery is retried with back-off    │         EventAccepted), read spilled events back, truncate when all done
+///   │ a failed recovery is retried with back-off    │         EventAccepted), read spilled events back, truncate when all done,
+///                                                   │         compact after compact-after done lines however busy
 ///                                                   │ Redis:  one write at a time, in outbox order; a failure backs off
-///                                                   │         (with jitter) and retries forever; a reconnect cuts it short
+///                                                   │         (with jitter) and retries forever; a reconnect cuts it short;
+///                                                   │         poison-attempts permanent errors (WRONGTYPE, NOPERM, …) for one
+///                                                   │         event move it to the dead letters and the queue goes on
 /// </code>
 /// </summary>
 public sealed class EventStoreActor : ReceiveActor, IWithTimers
@@ -42,6 +45,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private readonly RedisConnection _connection;
     private readonly bool _ownsConnection;
     private readonly string _outboxDirectory;
+    private readonly string? _outboxWarning;
+    private readonly DeadLetterFile _deadLetters;
     private readonly IEventSink _sink;
     private readonly IReadOnlyDictionary<string, IEventSink> _sinks;
     private readonly Func<string?>? _node;
@@ -52,22 +57,14 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
 
-    // Outbox: events waiting to be appended, done lines waiting to be written, and the one file operation in flight.
-    private readonly List<Accepting> _toAppend = [];
-    private readonly List<Guid> _doneToWrite = [];
+    // The two pipelines as plain state (separately tested); this actor runs their operations and routes the answers.
+    private readonly OutboxPump _pump;
+    private readonly DeliveryState _delivery;
     private Task<Recovered>? _recovery;
     private Outbox? _outbox;
-    private bool _outboxBusy;
-    private bool _outboxBackingOff;
-    private int _outboxAttempt;
     private int _recoveryAttempt;
 
-    // Redis: the one write in flight, the back-off after failures, and when Redis was last seen failing.
-    private bool _writing;
-    private bool _deliveryBackingOff;
-    private int _deliveryAttempt;
-    private DateTimeOffset? _failingSince;
-    private DateTimeOffset _lastFailureLog;
+    // Redis: the undelivered count (the metric), and the client whose reconnects cut a back-off short.
     private long _undelivered;
     private IConnectionMultiplexer? _multiplexer;
     private EventHandler<ConnectionFailedEventArgs>? _onRestored;
@@ -101,7 +98,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         _settings = settings;
         _connection = connection;
         _ownsConnection = ownsConnection;
-        _outboxDirectory = settings.OutboxDirectory(outputPath);
+        (_outboxDirectory, _outboxWarning) = settings.ResolveOutbox(outputPath);
+        _deadLetters = new DeadLetterFile(_outboxDirectory);
         var sortedSet = new SortedSetEventSink(connection, settings.Keys);
         var list = new ListEventSink(connection, settings.Keys);
         // Both sinks stay available: an event waiting in the outbox is written by the sink it was prepared for, even
@@ -118,6 +116,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
             _nodeIdFailure = ex;
         }
         _queue = new DeliveryQueue(settings.MaxQueued);
+        _pump = new OutboxPump(settings.CompactAfter);
+        _delivery = new DeliveryState(settings.PoisonAttempts, settings.UnreachableLogInterval);
         Recovering();
     }
 
@@ -155,6 +155,10 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _log.Info("Event store: {0} store on {1}, outbox {2}, node {3}", _settings.StoreName, _connection.Settings, _outboxDirectory, _nodeId ?? "(none)");
+        if (_outboxWarning is not null) _log.Warning("Event store: {0}", _outboxWarning);
+        if (OutboxLocation.FileSystemOf(_outboxDirectory) is { } fileSystem && OutboxLocation.IsVolatile(fileSystem))
+            _log.Warning("Event store: the outbox {0} is on a {1}, which a reboot empties: events accepted but not yet in Redis would be lost. Set registrator.events.outbox-path (or {2}) to a persistent folder",
+                _outboxDirectory, fileSystem, OutboxLocation.DataVariable);
         if (_nodeIdFailure is not null)
             _log.Error(_nodeIdFailure, "Event store: no node name ({0}); events name no node, so any node's retention may remove them", _nodeIdFailure.Message);
         if (Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider })
@@ -175,8 +179,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         }
         if (_ownsConnection) _connection.Dispose();
         _stopping.Dispose();
-        if (_toAppend.Count > 0)
-            _log.Warning("Event store stopped with {0} events not yet in the outbox (never acknowledged; their tasks report the registration as failed)", _toAppend.Count);
+        if (_pump.Waiting > 0)
+            _log.Warning("Event store stopped with {0} events not yet in the outbox (never acknowledged; their tasks report the registration as failed)", _pump.Waiting);
     }
 
     /// <summary>Reading the outbox: new events wait (unacknowledged) so that recovered ones go first.</summary>
@@ -192,21 +196,20 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private void Running()
     {
         Receive<RecordEvent>(HandleRecord);
-        Receive<Appended>(HandleAppended);
-        Receive<AppendFailed>(HandleAppendFailed);
-        Receive<Truncated>(_ => HandleOutboxOperationDone());
-        Receive<Refilled>(HandleRefilled);
+        Receive<OutboxDone>(HandleOutboxDone);
         Receive<OutboxFailed>(HandleOutboxFailed);
         Receive<RetryOutbox>(_ =>
         {
-            _outboxBackingOff = false;
+            _pump.RetryNow();
             PumpOutbox();
         });
         Receive<Delivered>(HandleDelivered);
         Receive<DeliveryFailed>(HandleDeliveryFailed);
+        Receive<DeadLettered>(HandleDeadLettered);
+        Receive<DeadLetterFailed>(HandleDeadLetterFailed);
         Receive<RetryDelivery>(_ =>
         {
-            _deliveryBackingOff = false;
+            _delivery.RetryNow();
             TryDeliver();
         });
         CommonHandlers();
@@ -218,7 +221,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         Receive<RedisConnectFailed>(failed => _log.Warning("Redis {0}: could not create the connection ({1}); retrying with the next event", _connection.Settings.Endpoint, failed.Cause.Message));
         Receive<RedisRestored>(_ => HandleRedisRestored());
         // Unknown while recovering: the outbox may hold events whose files have no record yet.
-        Receive<GetUndelivered>(_ => Sender.Tell(new Undelivered(_outbox is null ? null : _undelivered + _toAppend.Count)));
+        Receive<GetUndelivered>(_ => Sender.Tell(new Undelivered(_outbox is null ? null : _undelivered + _pump.Waiting)));
     }
 
     // ── Recovery ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -296,107 +299,87 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
             _log.Error(ex, "[{0}] event {1} cannot be recorded: its message is not valid JSON", record.Event.TaskKey, record.Event.EventId);
             return;
         }
-        _toAppend.Add(new Accepting(pending, sender, record.ReplyTo));
+        _pump.Add(new AcceptedEvent(pending, sender, record.ReplyTo));
         PumpOutbox();
     }
 
-    /// <summary>Starts the next file operation if none is running: write what waits, else read spilled events back.</summary>
+    /// <summary>Starts the file operation the pump chooses, if any, off the actor's thread.</summary>
     private void PumpOutbox()
     {
-        if (_outbox is not { } outbox || _outboxBusy || _outboxBackingOff) return;
-        if (_toAppend.Count == 0 && _doneToWrite.Count > 0 && _queue.IsDrained) StartTruncate(outbox);
-        else if (_toAppend.Count > 0 || _doneToWrite.Count > 0) StartAppend(outbox);
-        else if (_queue.NeedsRefill) StartRefill(outbox);
-    }
-
-    /// <summary>
-    /// One write for everything waiting (group commit): done lines, then new events, flushed to disk when it holds
-    /// events. Their EventAccepted goes out when it completes.
-    /// </summary>
-    private void StartAppend(Outbox outbox)
-    {
-        var adds = _toAppend.ToArray();
-        var done = _doneToWrite.ToArray();
-        _toAppend.Clear();
-        _doneToWrite.Clear();
-        _outboxBusy = true;
-        Task.Run(() =>
+        if (_outbox is not { } outbox || _pump.Next(_queue.IsDrained, _queue.NeedsRefill) is not { } operation) return;
+        Task<object> work = operation switch
         {
-            var lines = new List<byte[]>(done.Length + adds.Length);
-            lines.AddRange(done.Select(OutboxLine.Done));
-            lines.AddRange(adds.Select(a => OutboxLine.Added(a.Pending)));
-            return outbox.Append(lines, durable: adds.Length > 0).Skip(done.Length).ToArray();
-        }).PipeTo(Self, success: offsets => new Appended(adds, offsets), failure: ex => new AppendFailed(adds, done, Unwrap(ex)));
+            // Done lines first, then the adds; flushed to disk when it holds adds (their EventAccepted waits for it).
+            OutboxOperation.Append append => Task.Run<object>(() =>
+            {
+                var lines = new List<byte[]>(append.Done.Count + append.Adds.Count);
+                lines.AddRange(append.Done.Select(OutboxLine.Done));
+                lines.AddRange(append.Adds.Select(a => OutboxLine.Added(a.Pending)));
+                return outbox.Append(lines, durable: append.Adds.Count > 0).Skip(append.Done.Count).ToArray();
+            }),
+            OutboxOperation.Truncate => Task.Run<object>(() =>
+            {
+                outbox.Truncate();
+                return operation;
+            }),
+            // The delivery queue's window is the first undelivered adds in the file; it can only shrink until this is done.
+            OutboxOperation.Compact compact => CompactAsync(outbox, compact.Done.ToHashSet(), _queue.Count),
+            _ => ReadBackAsync(outbox, _queue.SpillOffset!.Value, _settings.MaxQueued),
+        };
+        work.PipeTo(Self, success: result => new OutboxDone(operation, result), failure: ex => new OutboxFailed(operation, Unwrap(ex)));
     }
 
-    private void StartTruncate(Outbox outbox)
-    {
-        var done = _doneToWrite.ToArray();
-        _doneToWrite.Clear();
-        _outboxBusy = true;
-        Task.Run(outbox.Truncate).PipeTo(Self, success: () => Truncated.Instance, failure: ex => new OutboxFailed("truncate", done, Unwrap(ex)));
-    }
+    private static Task<object> CompactAsync(Outbox outbox, HashSet<Guid> alsoDone, int inMemory) =>
+        Task.Run<object>(() => outbox.CompactLive(alsoDone, inMemory));
 
-    private void StartRefill(Outbox outbox)
-    {
-        var from = _queue.SpillOffset!.Value;
-        var max = _settings.MaxQueued;
-        _outboxBusy = true;
-        Task.Run(() => outbox.ReadFrom(from, max)).PipeTo(Self, success: batch => new Refilled(batch), failure: ex => new OutboxFailed("read", [], Unwrap(ex)));
-    }
+    private static Task<object> ReadBackAsync(Outbox outbox, long from, int max) =>
+        Task.Run<object>(() => outbox.ReadFrom(from, max));
 
-    private void HandleAppended(Appended appended)
+    private void HandleOutboxDone(OutboxDone done)
     {
-        for (var i = 0; i < appended.Adds.Count; i++)
+        _pump.Succeeded(done.Operation);
+        switch (done.Operation, done.Result)
         {
-            var accepting = appended.Adds[i];
-            Reply(accepting.Sender, new EventAccepted(accepting.Pending.EventId));
-            _queue.Offer(accepting.Pending, accepting.ReplyTo, appended.Offsets[i]);
+            case (OutboxOperation.Append append, long[] offsets):
+                for (var i = 0; i < append.Adds.Count; i++)
+                {
+                    var accepted = append.Adds[i];
+                    Reply(accepted.Sender, new EventAccepted(accepted.Pending.EventId));
+                    _queue.Offer(accepted.Pending, accepted.ReplyTo, offsets[i]);
+                }
+                _undelivered += append.Adds.Count;
+                break;
+            case (OutboxOperation.Compact, OutboxCompaction c):
+                _queue.Rebase(c.SpillOffset);
+                if (_log.IsDebugEnabled)
+                    _log.Debug("Outbox {0}: compacted from {1} to {2} bytes, {3} undelivered events kept", _outbox!.FilePath, c.LengthBefore, c.LengthAfter, c.Pending);
+                break;
+            case (OutboxOperation.Refill, OutboxBatch batch):
+                foreach (var problem in batch.Problems.Take(ProblemsLogged))
+                    _log.Error("Outbox {0}: unreadable line at offset {1} while reading back queued events, skipped: {2}", _outbox!.FilePath, problem.Offset, problem.Reason);
+                _undelivered -= batch.Problems.Count;
+                _queue.Refill(batch.Events, batch.NextOffset);
+                if (_log.IsDebugEnabled) _log.Debug("Outbox: read back {0} queued events", batch.Events.Count);
+                break;
         }
-        _undelivered += appended.Adds.Count;
-        HandleOutboxOperationDone();
-    }
-
-    private void HandleAppendFailed(AppendFailed failed)
-    {
-        // Back at the front, in order: nothing was acknowledged, so nothing is lost; the next attempt writes them again.
-        _toAppend.InsertRange(0, failed.Adds);
-        _doneToWrite.InsertRange(0, failed.Done);
-        BackOffOutbox("append to", failed.Cause);
-    }
-
-    private void HandleRefilled(Refilled refilled)
-    {
-        foreach (var problem in refilled.Batch.Problems.Take(ProblemsLogged))
-            _log.Error("Outbox {0}: unreadable line at offset {1} while reading back queued events, skipped: {2}", _outbox!.FilePath, problem.Offset, problem.Reason);
-        _undelivered -= refilled.Batch.Problems.Count;
-        _queue.Refill(refilled.Batch.Events, refilled.Batch.NextOffset);
-        if (_log.IsDebugEnabled) _log.Debug("Outbox: read back {0} queued events", refilled.Batch.Events.Count);
-        HandleOutboxOperationDone();
-    }
-
-    private void HandleOutboxFailed(OutboxFailed failed)
-    {
-        _doneToWrite.InsertRange(0, failed.Done);
-        BackOffOutbox(failed.Operation, failed.Cause);
-    }
-
-    private void HandleOutboxOperationDone()
-    {
-        _outboxBusy = false;
-        _outboxAttempt = 0;
         TryDeliver();
         PumpOutbox();
     }
 
-    private void BackOffOutbox(string operation, Exception cause)
+    private void HandleOutboxFailed(OutboxFailed failed)
     {
-        _outboxBusy = false;
-        _outboxAttempt++;
-        var delay = NextDelay(_outboxAttempt);
-        _log.Error(cause, "Outbox {0}: could not {1} it (attempt {2}), {3} events wait unacknowledged; retrying in {4:g}",
-            _outbox!.FilePath, operation, _outboxAttempt, _toAppend.Count, delay);
-        _outboxBackingOff = true;
+        // Back at the front, in order: nothing was acknowledged, so nothing is lost; the next attempt writes them again.
+        var attempt = _pump.Failed(failed.Operation);
+        var delay = NextDelay(attempt);
+        var operation = failed.Operation switch
+        {
+            OutboxOperation.Append => "append to",
+            OutboxOperation.Truncate => "truncate",
+            OutboxOperation.Compact => "compact",
+            _ => "read",
+        };
+        _log.Error(failed.Cause, "Outbox {0}: could not {1} it (attempt {2}), {3} events wait unacknowledged; retrying in {4:g}",
+            _outbox!.FilePath, operation, attempt, _pump.Waiting, delay);
         Timers.StartSingleTimer(RetryOutbox.Instance, RetryOutbox.Instance, delay);
     }
 
@@ -407,8 +390,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     {
         // Every change of _undelivered (recovery, append, refill, delivery) is followed by a call here.
         _metrics.SetOutboxDepth(_undelivered);
-        if (_writing || _deliveryBackingOff || _queue.Head is not { } head) return;
-        _writing = true;
+        if (!_delivery.CanStart || _queue.Head is not { } head) return;
+        _delivery.Started();
         var eventId = head.Pending.EventId;
         _sinks[head.Pending.Sink].WriteAsync(head.Pending, _stopping.Token)
             .PipeTo(Self, success: () => new Delivered(eventId), failure: ex => new DeliveryFailed(eventId, Unwrap(ex)));
@@ -416,17 +399,16 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
 
     private void HandleDelivered(Delivered delivered)
     {
-        _writing = false;
-        if (_queue.Head?.Pending.EventId != delivered.EventId) return;
+        if (_queue.Head?.Pending.EventId != delivered.EventId)
+        {
+            _delivery.Abandoned();
+            return;
+        }
         var delivery = _queue.Dequeue();
         _undelivered--;
-        _deliveryAttempt = 0;
-        if (_failingSince is { } since)
-        {
-            _log.Info("Redis {0} is back after {1:g}; {2} more waiting events follow", _connection.Settings.Endpoint, DateTimeOffset.UtcNow - since, _undelivered);
-            _failingSince = null;
-        }
-        _doneToWrite.Add(delivered.EventId);
+        if (_delivery.Delivered(DateTimeOffset.UtcNow) is { } outage)
+            _log.Info("Redis {0} is back after {1:g}; {2} more waiting events follow", _connection.Settings.Endpoint, outage, _undelivered);
+        _pump.Done(delivered.EventId);
         Announce(delivery);
         TryDeliver();
         PumpOutbox();
@@ -434,28 +416,72 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
 
     private void HandleDeliveryFailed(DeliveryFailed failed)
     {
-        _writing = false;
-        _deliveryAttempt++;
-        var now = DateTimeOffset.UtcNow;
-        var delay = NextDelay(_deliveryAttempt);
-        if (_failingSince is null)
+        if (_queue.Head is not { } head || head.Pending.EventId != failed.EventId)
         {
-            _failingSince = now;
-            _lastFailureLog = now;
+            _delivery.Abandoned();
+            TryDeliver();
+            return;
+        }
+        var endpoint = _connection.Settings.Endpoint;
+        var verdict = _delivery.Failed(failed.Cause, DateTimeOffset.UtcNow);
+        if (verdict == DeliveryVerdict.DeadLetter)
+        {
+            StartDeadLetter(head, failed.Cause);
+            return;
+        }
+        var delay = NextDelay(_delivery.Attempt);
+        if (_delivery.PermanentFailures > 0 && RedisErrors.IsPermanent(failed.Cause))
+            _log.Warning("Redis {0} refused event {1} of task {2} ({3}); attempt {4} of {5} before it goes to the dead letters",
+                endpoint, failed.EventId, head.Pending.Event.TaskKey, failed.Cause.Message, _delivery.PermanentFailures, _settings.PoisonAttempts);
+        else if (verdict == DeliveryVerdict.RetryFirstFailure)
             _log.Warning(failed.Cause, "Redis {0} did not take event {1}; {2} events wait in the outbox and are retried with back-off, in order",
-                _connection.Settings.Endpoint, failed.EventId, _undelivered);
-        }
-        else if (now - _lastFailureLog >= _settings.UnreachableLogInterval)
-        {
-            _lastFailureLog = now;
+                endpoint, failed.EventId, _undelivered);
+        else if (verdict == DeliveryVerdict.RetryReminder)
             _log.Warning("Redis {0} still failing after {1} attempts over {2:g} ({3}: {4}); {5} events wait in the outbox",
-                _connection.Settings.Endpoint, _deliveryAttempt, now - _failingSince.Value, failed.Cause.GetType().Name, failed.Cause.Message, _undelivered);
-        }
+                endpoint, _delivery.Attempt, DateTimeOffset.UtcNow - _delivery.FailingSince!.Value, failed.Cause.GetType().Name, failed.Cause.Message, _undelivered);
         else if (_log.IsDebugEnabled)
+            _log.Debug("Redis {0}: attempt {1} failed ({2}); next in {3:g}", endpoint, _delivery.Attempt, failed.Cause.Message, delay);
+        Timers.StartSingleTimer(RetryDelivery.Instance, RetryDelivery.Instance, delay);
+    }
+
+    /// <summary>Writes the head event to the dead-letter file; deliveries stay paused until that is done.</summary>
+    private void StartDeadLetter(Delivery head, Exception cause)
+    {
+        var letter = new DeadLetter(head.Pending, cause.Message, _delivery.PermanentFailures, DateTimeOffset.UtcNow);
+        var file = _deadLetters;
+        Task.Run(() => file.Append(letter))
+            .PipeTo(Self, success: () => new DeadLettered(letter), failure: ex => new DeadLetterFailed(letter.EventId, Unwrap(ex)));
+    }
+
+    private void HandleDeadLettered(DeadLettered dead)
+    {
+        var letter = dead.Letter;
+        if (_queue.Head?.Pending.EventId != letter.EventId)
         {
-            _log.Debug("Redis {0}: attempt {1} failed ({2}); next in {3:g}", _connection.Settings.Endpoint, _deliveryAttempt, failed.Cause.Message, delay);
+            _delivery.Abandoned();
+            return;
         }
-        _deliveryBackingOff = true;
+        var delivery = _queue.Dequeue();
+        _undelivered--;
+        _delivery.DeadLettered();
+        // Out of the outbox like a delivered event: the dead-letter file holds it now.
+        _pump.Done(letter.EventId);
+        _metrics.EventDeadLettered();
+        var e = delivery.Pending.Event;
+        _log.Error("Event {0} of task {1} moved to the dead letters {2} after {3} attempts: Redis refused it ({4}). It is NOT in Redis; " +
+                   "fix the cause and run `registrator dead-letters replay`. {5} more events follow",
+            letter.EventId, e.TaskKey, _deadLetters.FilePath, letter.Attempts, letter.Reason, _undelivered);
+        Reply(delivery.ReplyTo, new TaskEvents.RegistrationFailed(e.TaskKey, $"event {letter.EventId} was not recorded: Redis refused it ({letter.Reason}); kept in the dead letters"));
+        Context.System.EventStream.Publish(new EventDeadLettered(letter.EventId, e.TaskKey, letter.Reason));
+        TryDeliver();
+        PumpOutbox();
+    }
+
+    private void HandleDeadLetterFailed(DeadLetterFailed failed)
+    {
+        var delay = NextDelay(_delivery.DeadLetterFailed());
+        // The event stays at the head; the next permanent refusal tries the dead-letter file again.
+        _log.Error(failed.Cause, "Event {0}: could not write it to the dead letters {1} ({2}); retrying in {3:g}", failed.EventId, _deadLetters.FilePath, failed.Cause.Message, delay);
         Timers.StartSingleTimer(RetryDelivery.Instance, RetryDelivery.Instance, delay);
     }
 
@@ -472,22 +498,19 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     /// <summary>The client reconnected: retry now instead of sleeping out a long back-off.</summary>
     private void HandleRedisRestored()
     {
-        if (!_deliveryBackingOff) return;
+        if (!_delivery.Restored()) return;
         Timers.Cancel(RetryDelivery.Instance);
-        _deliveryBackingOff = false;
         TryDeliver();
     }
 
     /// <summary>Redis has the event: tell who asked, the node and the cluster.</summary>
     private void Announce(Delivery delivery)
     {
-        var e = delivery.Pending.Event;
-        var registered = new TaskEvents.EventRegistered(e.TaskKey, e.EventId, e.VideoPath, e.ImagePath, e.Timestamp, e.Error);
+        var (registered, recorded) = EventAnnouncement.Of(delivery.Pending, Origin);
         Reply(delivery.ReplyTo, registered);
         Context.System.EventStream.Publish(registered);
-        _metrics.EventRegistered(withClip: e.Error is null);
-        var member = delivery.Pending.Sink == SortedSetEventSink.SinkName ? delivery.Pending.Payload : EventMember.Build(e, Origin());
-        Context.System.EventStream.Publish(new EventRecorded(e, member));
+        _metrics.EventRegistered(withClip: registered.Error is null);
+        Context.System.EventStream.Publish(recorded);
         _pubSub?.Tell(new Publish(Topic, registered));
     }
 
@@ -512,23 +535,16 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
 
     private interface IInternal : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
-    private sealed record Accepting(PendingEvent Pending, IActorRef Sender, IActorRef ReplyTo);
     private sealed record Recovered(Outbox Outbox, OutboxRecovery Recovery) : IInternal;
     private sealed record RecoveryFailed(Exception Cause) : IInternal;
-    private sealed record Appended(IReadOnlyList<Accepting> Adds, IReadOnlyList<long> Offsets) : IInternal;
-    private sealed record AppendFailed(IReadOnlyList<Accepting> Adds, IReadOnlyList<Guid> Done, Exception Cause) : IInternal;
-    private sealed record Refilled(OutboxBatch Batch) : IInternal;
-    private sealed record OutboxFailed(string Operation, IReadOnlyList<Guid> Done, Exception Cause) : IInternal;
+    private sealed record OutboxDone(OutboxOperation Operation, object Result) : IInternal;
+    private sealed record OutboxFailed(OutboxOperation Operation, Exception Cause) : IInternal;
     private sealed record Delivered(Guid EventId) : IInternal;
     private sealed record DeliveryFailed(Guid EventId, Exception Cause) : IInternal;
+    private sealed record DeadLettered(DeadLetter Letter) : IInternal;
+    private sealed record DeadLetterFailed(Guid EventId, Exception Cause) : IInternal;
     private sealed record RedisConnected(IConnectionMultiplexer Multiplexer) : IInternal;
     private sealed record RedisConnectFailed(Exception Cause) : IInternal;
-
-    private sealed class Truncated : IInternal
-    {
-        public static readonly Truncated Instance = new();
-        private Truncated() { }
-    }
 
     private sealed class RedisRestored : IInternal
     {

@@ -11,7 +11,7 @@ public sealed record EventStoreSettings
 {
     public EventStoreKind Store { get; init; } = EventStoreKind.SortedSet;
     public RedisKeys Keys { get; init; } = new();
-    /// <summary>Folder of the outbox file; <c>null</c> = <c>&lt;output-path&gt;/outbox</c> (see <see cref="OutboxDirectory"/>).</summary>
+    /// <summary>Folder of the outbox file; <c>null</c> = a data directory (see <see cref="OutboxLocation"/>).</summary>
     public string? OutboxPath { get; init; }
     /// <summary>Undelivered events held in memory; the rest wait in the outbox file.</summary>
     public int MaxQueued { get; init; } = 10_000;
@@ -22,13 +22,19 @@ public sealed record EventStoreSettings
     /// <summary>While Redis stays unreachable, at most one warning per this interval.</summary>
     public TimeSpan UnreachableLogInterval { get; init; } = TimeSpan.FromMinutes(1);
     public RetentionSettings Retention { get; init; } = new();
+    /// <summary>Writes of one event that Redis refuses for good (<see cref="Redis.RedisErrors"/>) before it goes to the dead letters.</summary>
+    public int PoisonAttempts { get; init; } = 5;
+    /// <summary>Done lines in the outbox file after which it is compacted, however busy the queue.</summary>
+    public int CompactAfter { get; init; } = 10_000;
 
     /// <summary>The sink name of <see cref="Store"/>, as the outbox records it.</summary>
     public string StoreName => Store == EventStoreKind.List ? ListEventSink.SinkName : SortedSetEventSink.SinkName;
 
     /// <summary>The outbox folder for a node whose clips go to <paramref name="outputPath"/> (TMP_PATH).</summary>
-    public string OutboxDirectory(string outputPath) =>
-        Path.GetFullPath(OutboxPath ?? Path.Combine(outputPath, "outbox"));
+    public string OutboxDirectory(string outputPath) => ResolveOutbox(outputPath).Directory;
+
+    /// <summary>The outbox folder, and a warning when the default data directory could not be used (<see cref="OutboxLocation"/>).</summary>
+    public (string Directory, string? Warning) ResolveOutbox(string outputPath) => OutboxLocation.Resolve(OutboxPath, Path.GetFullPath(outputPath));
 
     /// <summary>Parses the <c>registrator.events</c> section; a missing section or key takes the documented default.</summary>
     /// <exception cref="ConfigurationException">A value is out of range; the message names the key.</exception>
@@ -61,7 +67,11 @@ public sealed record EventStoreSettings
             RandomFactor = events.GetDouble("random-factor", defaults.RandomFactor),
             UnreachableLogInterval = events.GetTimeSpan("unreachable-log-interval", defaults.UnreachableLogInterval),
             Retention = RetentionSettings.From(events.GetConfig("retention")),
+            PoisonAttempts = events.GetInt("poison-attempts", defaults.PoisonAttempts),
+            CompactAfter = events.GetInt("compact-after", defaults.CompactAfter),
         };
+        if (settings.PoisonAttempts <= 0) throw new ConfigurationException($"registrator.events.poison-attempts must be positive, got {settings.PoisonAttempts}");
+        if (settings.CompactAfter <= 0) throw new ConfigurationException($"registrator.events.compact-after must be positive, got {settings.CompactAfter}");
         if (settings.MaxQueued <= 0) throw new ConfigurationException($"registrator.events.max-queued must be positive, got {settings.MaxQueued}");
         if (settings.MinBackoff <= TimeSpan.Zero) throw new ConfigurationException($"registrator.events.min-backoff must be positive, got {settings.MinBackoff}");
         if (settings.MaxBackoff < settings.MinBackoff) throw new ConfigurationException("registrator.events.max-backoff must not be below min-backoff");

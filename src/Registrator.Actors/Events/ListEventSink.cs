@@ -5,20 +5,30 @@ namespace Registrator.Actors.Events;
 
 /// <summary>
 /// The documentation's custom registrator: <c>LPUSH custom_events:&lt;task key&gt; &lt;entry&gt;</c> with
-/// <see cref="ListEventEntry"/>'s JSON (statistics included). A list has no set semantics, so one Lua script records the
-/// event id in the task's id set and pushes only when the id is new: atomic, so a retry never pushes twice.
+/// <see cref="ListEventEntry"/>'s JSON (statistics included). A list has no set semantics, so one Lua script pushes only when the
+/// task's id set does not hold the event id yet, then records it: atomic, so a retry never pushes twice.
 /// </summary>
 public sealed class ListEventSink(RedisConnection connection, RedisKeys keys) : IEventSink
 {
     public const string SinkName = "list";
 
     // KEYS[1] = the task's list, KEYS[2] = its id set; ARGV[1] = event id, ARGV[2] = entry. Returns 1 when pushed.
+    // Redis does not roll a script back: both keys' types are checked before anything is written, and the entry is
+    // pushed before its id is recorded, so an id in the set always means its entry is in the list. (With the id first,
+    // a list key holding a string took the SADD, failed the LPUSH, and the retry found the id and counted it delivered.)
     private const string PushOnce = """
-        if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
-          redis.call('LPUSH', KEYS[1], ARGV[2])
-          return 1
+        local function check(key, expected)
+          local t = redis.call('TYPE', key).ok
+          if t ~= 'none' and t ~= expected then
+            return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. expected)
+          end
         end
-        return 0
+        local e = check(KEYS[1], 'list') or check(KEYS[2], 'set')
+        if e then return e end
+        if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
+        redis.call('LPUSH', KEYS[1], ARGV[2])
+        redis.call('SADD', KEYS[2], ARGV[1])
+        return 1
         """;
 
     public string Name => SinkName;

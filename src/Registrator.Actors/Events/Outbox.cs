@@ -13,6 +13,9 @@ internal sealed record OutboxProblem(long LineNumber, long Offset, string Reason
 internal sealed record OutboxRecovery(
     IReadOnlyList<PendingEvent> InMemory, long? SpillOffset, int Pending, int Delivered, IReadOnlyList<OutboxProblem> Problems);
 
+/// <summary>What <see cref="Outbox.CompactLive"/> did: the file's length before and after, the undelivered events kept, and where the spilled ones start now.</summary>
+internal sealed record OutboxCompaction(long LengthBefore, long LengthAfter, int Pending, long? SpillOffset);
+
 /// <summary>Events read back from the file for the delivery queue.</summary>
 /// <param name="NextOffset">Where the next read starts; <c>null</c> when the read reached the end of the file.</param>
 internal sealed record OutboxBatch(IReadOnlyList<PendingEvent> Events, long? NextOffset, IReadOnlyList<OutboxProblem> Problems);
@@ -178,6 +181,37 @@ internal sealed class Outbox : IDisposable
         }
     }
 
+    /// <summary>
+    /// Rewrites the file, while the store runs, with only its undelivered adds (atomically: temp file + rename), so
+    /// that under steady load it stays bounded instead of growing until the queue happens to drain.
+    /// <paramref name="alsoDone"/> are delivered events whose done lines are not written yet. The first
+    /// <paramref name="inMemory"/> undelivered adds are the delivery queue's window; the offset of the one after them is
+    /// returned, for the queue's reads of spilled events (<c>null</c>: none follows).
+    /// </summary>
+    public OutboxCompaction CompactLive(IReadOnlySet<Guid> alsoDone, int inMemory)
+    {
+        lock (_gate)
+        {
+            var stream = _stream ?? throw new InvalidOperationException("the outbox is not recovered yet");
+            var before = _length;
+            var done = new HashSet<Guid>(alsoDone);
+            var problems = new List<OutboxProblem>();
+            using (var input = OpenRead())
+            {
+                foreach (var line in Lines(input, 0, _length))
+                    if (TryParse(line, problems) is OutboxEntry.Done d) done.Add(d.EventId);
+            }
+            long? spillOffset = null;
+            var pending = Compact(done, inMemory, [], ref spillOffset);
+            stream.Dispose();
+            _stream = null;
+            if (pending == 0 && File.Exists(FilePath)) File.Delete(FilePath);
+            _stream = new FileStream(FilePath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            _length = _stream.Length;
+            return new OutboxCompaction(before, _length, pending, spillOffset);
+        }
+    }
+
     /// <summary>Bytes in the file (what this process wrote or recovered).</summary>
     public long Length
     {
@@ -197,6 +231,12 @@ internal sealed class Outbox : IDisposable
 
     private int Compact(HashSet<Guid> done, int maxInMemory, List<PendingEvent> inMemory, ref long? spillOffset)
     {
+        if (!File.Exists(FilePath)) return 0;
+        return CompactExisting(done, maxInMemory, inMemory, ref spillOffset);
+    }
+
+    private int CompactExisting(HashSet<Guid> done, int maxInMemory, List<PendingEvent> inMemory, ref long? spillOffset)
+    {
         var temp = FilePath + ".tmp";
         var seen = new HashSet<Guid>();
         var pending = 0;
@@ -213,7 +253,7 @@ internal sealed class Outbox : IDisposable
                 output.Write(line.Bytes.Span);
                 output.WriteByte((byte)'\n');
                 pending++;
-                if (inMemory.Count < maxInMemory) inMemory.Add(added.Event);
+                if (pending <= maxInMemory) inMemory.Add(added.Event);
                 else spillOffset ??= offset;
             }
             output.Flush(flushToDisk: true);

@@ -73,6 +73,13 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
         Receive<Undelivered>(HandleUndelivered);
         Receive<SweepDone>(HandleSweepDone);
         Receive<SweepFailed>(HandleSweepFailed);
+        Receive<BackfillDone>(done =>
+        {
+            if (done.Seen >= 0) _log.Info("Event index: indexed the {0} members of {1} written before the indexes existed", done.Seen, _settings.Keys.SortedSet);
+        });
+        Receive<BackfillFailed>(failed =>
+            _log.Warning("Event index: the backfill of {0} failed ({1}); queries by key or id read the sorted set itself until a node's next start completes it",
+                _settings.Keys.SortedSet, failed.Cause.Message));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -96,6 +103,10 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
             Self.Tell(HeartbeatTick.Instance);
             Timers.StartPeriodicTimer(HeartbeatTick.Instance, HeartbeatTick.Instance, _retention.HeartbeatInterval);
         }
+        // Once per sorted set (a marker in Redis says it is done): members from before the indexes get their entries.
+        var run = _run;
+        var token = _stopping.Token;
+        Task.Run(() => run.BackfillIndexAsync(token)).PipeTo(Self, success: n => new BackfillDone(n), failure: ex => new BackfillFailed(Unwrap(ex)));
         if (_retention.Enabled)
             Timers.StartPeriodicTimer(RetentionTick.Instance, RetentionTick.Instance, _retention.Interval);
         if (_retention.OrphanSweepInterval > TimeSpan.Zero)
@@ -263,6 +274,8 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
     private interface IInternal : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     private sealed record HeartbeatFailed(Exception Cause) : IInternal;
+    private sealed record BackfillDone(long Seen) : IInternal;
+    private sealed record BackfillFailed(Exception Cause) : IInternal;
     private sealed record RetentionDone(RetentionResult Result, IReadOnlyDictionary<string, long> WaitingFor) : IInternal;
     private sealed record RetentionFailed(Exception Cause) : IInternal;
     private sealed record SweepDone(OrphanSweepResult Result) : IInternal;

@@ -28,6 +28,7 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     private readonly Counter<long> _gopsDropped;
     private readonly Counter<long> _taskState;
     private readonly Counter<long> _eventsRegistered;
+    private readonly Counter<long> _eventsDeadLettered;
     private readonly Counter<long> _registrationsFailed;
     private readonly Counter<long> _clipsFailed;
     private readonly Histogram<double> _encodeDuration;
@@ -62,6 +63,8 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
             "Task state values carried between incarnations through Redis, by outcome: saved, restored, save-failed, restore-failed.");
         _gopsDropped = _meter.CreateCounter<long>("registrator.gops.dropped", "{gop}",
             "Whole GOPs dropped from task buffers to stay within max-frames or max-buffer-bytes.");
+        _eventsDeadLettered = _meter.CreateCounter<long>("registrator.events.dead_lettered", "{event}",
+            "Events Redis refused for good (WRONGTYPE, NOPERM, ...) after registrator.events.poison-attempts, moved to the dead-letter file beside the outbox.");
         _eventsRegistered = _meter.CreateCounter<long>("registrator.events.registered", "{event}",
             "Events in the store of record, by outcome: finished (clip written) or error (recorded without its clip).");
         _registrationsFailed = _meter.CreateCounter<long>("registrator.registrations.failed", "{registration}",
@@ -175,6 +178,8 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     /// <param name="withClip">False when the event was recorded with an error instead of its clip.</param>
     public void EventRegistered(bool withClip) =>
         _eventsRegistered.Add(1, new KeyValuePair<string, object?>("outcome", withClip ? "finished" : "error"));
+
+    public void EventDeadLettered() => _eventsDeadLettered.Add(1);
 
     public void RegistrationFailed() => _registrationsFailed.Add(1);
 

@@ -32,6 +32,21 @@ public sealed record RedisKeys
     /// <summary>A prefix of its own, so no task key can make an id set collide with another task's list.</summary>
     public string ListIdsPrefix { get; init; } = DefaultListIdsPrefix;
 
+    /// <summary>
+    /// The index from event id to member: a hash <c>&lt;sorted-set&gt;:by-id</c>, field = the event id, value = the
+    /// member, written with the ZADD and removed with the ZREM (<c>/api/events/{id}</c> reads it).
+    /// </summary>
+    public string EventsById => SortedSet + ":by-id";
+
+    /// <summary>
+    /// The index of one task's events: a sorted set <c>&lt;sorted-set&gt;:by-key:&lt;task key&gt;</c>, score = the
+    /// member's score, member = the event id (<c>/api/events?key=</c> reads it, then the members from <see cref="EventsById"/>).
+    /// </summary>
+    public string EventsOf(string taskKey) => SortedSet + ":by-key:" + taskKey;
+
+    /// <summary>Set once every member written before the indexes existed has been indexed (the start-up backfill).</summary>
+    public string IndexedMarker => SortedSet + ":indexed";
+
     /// <summary>The list of the documentation's custom registrator: <c>custom_events:&lt;task key&gt;</c>.</summary>
     public string ListOf(string taskKey) => ListPrefix + taskKey;
 

@@ -47,6 +47,7 @@ internal static class HttpApi
         var tasks = new TaskDirectory(node);
         // Once the host runs, the actor system exists and the server has bound: other nodes' pages can name this one.
         app.Lifetime.ApplicationStarted.Register(() => PublishUrl(node, log));
+        var presence = new TaskPresence(node.Redis, node.Settings.Sharding.NumberOfShards);
 
         app.Use(static (context, next) =>
         {
@@ -142,9 +143,12 @@ internal static class HttpApi
         app.MapGet("/api/tasks/{**key}", async (HttpContext context) =>
         {
             if (TaskKeyOf(context) is not { Length: > 0 } key) return NotFound("no task key");
-            if (node.Region is not { } region) return Unavailable("the node is starting: no task region yet");
+            if (node.Region is not { } region || node.System is not { } system) return Unavailable("the node is starting: no task region yet");
             try
             {
+                // Asking the region for a key starts its entity: a key no node runs is answered here, creating nothing.
+                if (!await presence.ExistsAsync(system, region, key, node.Http.AskTimeout, context.RequestAborted))
+                    return Results.Bytes(TaskSnapshotJson.ToUtf8(TaskPresence.Untouched(key)), "application/json");
                 var answer = await region.Ask<object>(new TaskQueries.GetTask(key), node.Http.AskTimeout, context.RequestAborted);
                 return answer is TaskReplies.TaskSnapshot snapshot
                     ? Results.Bytes(TaskSnapshotJson.ToUtf8(snapshot), "application/json")

@@ -17,7 +17,8 @@ public sealed class EventStoreSettingsSpec
         Assert.Equal(new RedisSettings(), RedisSettings.From(config.GetConfig("registrator.redis")));
         Assert.Equal(new EventStoreSettings(), EventStoreSettings.From(config.GetConfig("registrator.events")));
         Assert.Equal("/tmp", EventStoreActor.OutputPathOf(config));
-        Assert.Equal("/tmp/outbox", new EventStoreSettings().OutboxDirectory("/tmp"));
+        Assert.Null(new EventStoreSettings().OutboxPath);
+        Assert.Equal((5, 10_000), (new EventStoreSettings().PoisonAttempts, new EventStoreSettings().CompactAfter));
     }
 
     [Fact]
@@ -29,7 +30,7 @@ public sealed class EventStoreSettingsSpec
         Assert.Equal(("redis.internal", 6380), (redis.Host, redis.Port));
         var outputPath = EventStoreActor.OutputPathOf(config);
         Assert.Equal("/data/clips", outputPath);
-        Assert.Equal("/data/clips/outbox", EventStoreSettings.From(config.GetConfig("registrator.events")).OutboxDirectory(outputPath));
+        Assert.Null(EventStoreSettings.From(config.GetConfig("registrator.events")).OutboxPath);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ namespace Registrator.Integration.Tests.Support;
 public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
     private const int SigTerm = 15;
+    private const int SigKill = 9;
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
@@ -99,6 +100,20 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
                 await process.WaitForExitAsync();
             }
         }
+        process.Dispose();
+    }
+
+    /// <summary>
+    /// Kills the server with SIGKILL (no shutdown, no final flush: what the append-only file has is what a crash
+    /// leaves) and waits until the process has exited.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { } process) return;
+        _process = null;
+        if (!process.HasExited && kill(process.Id, SigKill) != 0 && !process.HasExited)
+            throw new InvalidOperationException($"kill -KILL {process.Id} failed with errno {Marshal.GetLastPInvokeError()}");
+        await process.WaitForExitAsync();
         process.Dispose();
     }
 
