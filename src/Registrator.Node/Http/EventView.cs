@@ -23,6 +23,18 @@ internal sealed record EventView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Node { get; init; }
 
+    /// <summary>The member's <c>node_id</c>: the stable name of the node holding the files (it survives a new address).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NodeId { get; init; }
+
+    /// <summary>A <c>span</c> incident's first and last capture time (Unix seconds); <c>null</c> for other events.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Start { get; init; }
+
+    /// <inheritdoc cref="Start"/>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? End { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ClipUrl { get; init; }
 
@@ -50,6 +62,9 @@ internal sealed record EventView(
             return new EventView(id, task.Name, score, message, video, image, StringOf(task.Value, "error"))
             {
                 Node = StringOf(task.Value, "node"),
+                NodeId = StringOf(task.Value, "node_id"),
+                Start = NumberOf(task.Value, "start"),
+                End = NumberOf(task.Value, "end"),
             };
         }
         catch (JsonException)
@@ -64,6 +79,9 @@ internal sealed record EventView(
     /// <summary>The Python module names both files after the event's uuid: <c>$TMP_PATH/&lt;uuid&gt;/&lt;uuid&gt;.mp4</c>.</summary>
     private static Guid? IdFromFileName(string? path) =>
         path is not null && Guid.TryParse(Path.GetFileNameWithoutExtension(path), out var id) ? id : null;
+
+    private static double? NumberOf(JsonElement task, string name) =>
+        task.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 
     private static string? StringOf(JsonElement task, string name) =>
         task.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
