@@ -82,6 +82,15 @@ public sealed record EncodeSucceeded(Guid EventId, string VideoPath, string Imag
 public sealed record EncodeFailed(Guid EventId, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>
+/// Sent by a task whose registration gave up on the encoder (its timeout) when the clip arrives after all: the event is
+/// recorded without it, so the files it names are nobody's and go now (the orphan sweep would find them only later).
+/// </summary>
+public sealed record DiscardClip(Guid EventId, string TaskKey, IReadOnlyList<string> Paths) : IConsistentHashable, INoSerializationVerificationNeeded
+{
+    public object ConsistentHashKey => TaskKey;
+}
+
+/// <summary>
 /// Sent by a task when it stops (passivation, deletion, hand-off): close the key's H.264 session and free its native
 /// memory. Only the session the sender owns is closed, so a late close never hits the key's next incarnation.
 /// </summary>

@@ -41,6 +41,7 @@ public sealed class EncoderActor : ReceiveActor
         Receive<WriteClip>(HandleWrite);
         Receive<WriteKeyframe>(HandleKeyframe);
         Receive<CloseSession>(HandleClose);
+        Receive<DiscardClip>(HandleDiscard);
     }
 
     public static Props Props(MediaSettings settings) =>
@@ -95,6 +96,32 @@ public sealed class EncoderActor : ReceiveActor
         _metrics.EncoderSessionsChanged(1, H264Session.EstimatedNativeBytes(frame.Width, frame.Height));
         if (_log.IsDebugEnabled) _log.Debug("[{0}] opened an x264 session for {1}x{2}", frame.TaskKey, frame.Width, frame.Height);
         return session;
+    }
+
+    private void HandleDiscard(DiscardClip discard)
+    {
+        foreach (var path in discard.Paths)
+        {
+            try
+            {
+                // Only what this pool writes: <output-path>/<event id>/<event id>.<ext>.
+                var full = Path.GetFullPath(path);
+                if (!string.Equals(Path.GetDirectoryName(full), Path.GetFullPath(Path.Combine(_settings.OutputPath, discard.EventId.ToString("D"))), StringComparison.Ordinal))
+                    continue;
+                File.Delete(full);
+                var folder = Path.GetDirectoryName(full)!;
+                if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+            }
+            catch (IOException e)
+            {
+                _log.Warning("[{0}] event {1}: late clip file {2} not deleted: {3}", discard.TaskKey, discard.EventId, path, e.Message);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                _log.Warning("[{0}] event {1}: late clip file {2} not deleted: {3}", discard.TaskKey, discard.EventId, path, e.Message);
+            }
+        }
+        _log.Info("[{0}] event {1}: the clip came after the registration's timeout; its files are deleted", discard.TaskKey, discard.EventId);
     }
 
     private void HandleClose(CloseSession close)

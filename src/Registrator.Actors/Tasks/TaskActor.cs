@@ -284,6 +284,9 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             case TaskEffect.Keyframe k:
                 _encoder.Tell(k.Job);
                 break;
+            case TaskEffect.Discard d:
+                _encoder.Tell(d.Job);
+                break;
             case TaskEffect.Publish p:
                 Context.System.EventStream.Publish(p.Event);
                 break;

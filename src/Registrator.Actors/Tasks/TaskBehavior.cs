@@ -472,8 +472,17 @@ public static class TaskBehavior
         public void ClipWritten(Guid eventId, string? videoPath, string? imagePath, string? error)
         {
             var index = _s.Registrations.FindIndex(r => r.EventId == eventId);
-            if (index < 0 || _s.Registrations[index].Stage != RegistrationStage.Writing) return;
-            Settle(index, videoPath, imagePath, error);
+            if (index >= 0 && _s.Registrations[index].Stage == RegistrationStage.Writing)
+            {
+                Settle(index, videoPath, imagePath, error);
+                return;
+            }
+            // Late: the timeout already recorded this event without its clip, and it is recorded once. What the encoder
+            // wrote meanwhile is nobody's, except an incident's opening keyframe, which the recorded event names (same path).
+            var named = index >= 0 ? _s.Registrations[index].Incident?.ImagePath : null;
+            var keepImage = index < 0 || named is not null;
+            string[] orphans = [.. new[] { videoPath, keepImage ? null : imagePath }.OfType<string>()];
+            if (orphans.Length > 0) _effects.Add(new TaskEffect.Discard(new DiscardClip(eventId, Key, orphans)));
         }
 
         public void EventAccepted(Guid eventId)

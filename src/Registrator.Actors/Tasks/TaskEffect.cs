@@ -13,6 +13,9 @@ public abstract record TaskEffect
     /// <summary>Send a cycle's packets to the encoder pool to be muxed into the event's clip.</summary>
     public sealed record Write(WriteClip Job) : TaskEffect;
 
+    /// <summary>Delete a clip the encoder wrote after its registration gave up on it (the event is recorded without it).</summary>
+    public sealed record Discard(DiscardClip Job) : TaskEffect;
+
     /// <summary>Write an opening incident's keyframe (answered before any later clip of the key).</summary>
     public sealed record Keyframe(WriteKeyframe Job) : TaskEffect;
 

@@ -37,6 +37,23 @@ public sealed class EncoderActorSpec : TestKit
     }
 
     [Fact]
+    public void A_discarded_clip_s_files_are_deleted_with_their_folder_and_nothing_outside_the_event_s_folder()
+    {
+        var pool = EncoderPool.Start(Sys, _settings);
+        var id = Guid.NewGuid();
+        var folder = Directory.CreateDirectory(Path.Combine(_output, id.ToString("D"))).FullName;
+        var clip = Path.Combine(folder, $"{id}.mp4");
+        var image = Path.Combine(folder, $"{id}.jpg");
+        var outside = Path.Combine(_output, "keep.mp4");
+        foreach (var file in new[] { clip, image, outside }) File.WriteAllBytes(file, [1, 2, 3]);
+
+        pool.Tell(new DiscardClip(id, "camera-1", [clip, image, outside]));
+
+        AwaitAssert(() => Assert.False(Directory.Exists(folder)), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.True(File.Exists(outside));
+    }
+
+    [Fact]
     public void A_frame_comes_back_at_once_as_its_packet_the_first_a_keyframe_then_one_every_keyint_frames()
     {
         var pool = EncoderPool.Start(Sys, _settings);

@@ -47,16 +47,35 @@ public sealed class TaskBehaviorRegistrationTimeoutSpec
     }
 
     [Fact]
-    public void A_clip_that_comes_after_the_timeout_does_not_record_the_event_twice()
+    public void A_clip_that_comes_after_the_timeout_does_not_record_the_event_twice_and_its_files_are_deleted()
     {
         var (task, registration) = Writing();
         task.Send(new RegistrationTimedOut(registration.EventId));
 
         var late = task.ClipWritten(task.Clips.Single());
 
-        Assert.Empty(late.Effects);
+        // The event is recorded once, without the clip; the files the encoder wrote late are nobody's.
+        var discard = Assert.IsType<TaskEffect.Discard>(Assert.Single(late.Effects));
+        Assert.Equal(registration.EventId, discard.Job.EventId);
+        Assert.Equal([$"/tmp/{registration.EventId}/{registration.EventId}.mp4", $"/tmp/{registration.EventId}/{registration.EventId}.jpg"], discard.Job.Paths);
         Assert.Single(task.Records);
         Assert.Equal(LifecycleColumn.Error, task.State.Column);
+    }
+
+    [Fact]
+    public void A_clip_that_comes_after_the_store_accepted_the_timed_out_event_is_deleted_but_not_recorded()
+    {
+        var (task, registration) = Writing();
+        task.Send(new RegistrationTimedOut(registration.EventId));
+        task.Send(new Registrator.Actors.Events.EventAccepted(registration.EventId));
+
+        var late = task.ClipWritten(task.Clips.Single());
+
+        Assert.Empty(task.State.Registrations);
+        Assert.Single(task.Records);
+        // The keyframe path may be an incident's recorded keyframe: only the clip is certainly nobody's.
+        var discard = Assert.IsType<TaskEffect.Discard>(Assert.Single(late.Effects));
+        Assert.Equal([$"/tmp/{registration.EventId}/{registration.EventId}.mp4"], discard.Job.Paths);
     }
 
     [Fact]
