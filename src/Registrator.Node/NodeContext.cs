@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Registrator.Actors.Configuration;
+using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
@@ -19,6 +20,7 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
     private ActorSystem? _system;
     private IActorRef? _region;
     private string? _publicUrl;
+    private NodeUrlRegistry? _nodeUrls;
 
     public RegistratorSettings Settings { get; } = settings;
     public HttpSettings Http { get; } = http;
@@ -31,6 +33,10 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
     public EventFeed Feed { get; } = new();
     /// <summary>Proxies /media requests for files another node wrote.</summary>
     public MediaProxy Proxy { get; } = new(http);
+
+    /// <summary>Every node's current HTTP URL by <c>node_id</c> (this node's included once started with HTTP).</summary>
+    public NodeUrlRegistry NodeUrls => LazyInitializer.EnsureInitialized(ref _nodeUrls,
+        () => new NodeUrlRegistry(Redis, OwnNodeId(), () => PublicUrl));
 
     /// <summary>
     /// This node's HTTP base URL as other nodes reach it (the <c>node</c> of the events it records); <c>null</c> while
@@ -59,8 +65,22 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
         Volatile.Write(ref _system, system);
     }
 
+    /// <summary>The <c>node_id</c> this node's events carry; <c>null</c> when its output folder cannot be used (no events either).</summary>
+    private string? OwnNodeId()
+    {
+        try
+        {
+            return NodeName.Resolve(Settings.Events.Retention.NodeName, Settings.Media.OutputPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose()
     {
+        _nodeUrls?.Dispose();
         Redis.Dispose();
         Metrics.Dispose();
         Proxy.Dispose();

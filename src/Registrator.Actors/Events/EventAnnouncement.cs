@@ -19,8 +19,12 @@ public sealed record EventAnnouncement(TaskEvents.EventRegistered Registered, Ev
     public static EventAnnouncement Of(PendingEvent pending, Func<EventOrigin> origin)
     {
         var e = pending.Event;
-        var registered = new TaskEvents.EventRegistered(e.TaskKey, e.EventId, e.VideoPath, e.ImagePath, e.Timestamp, e.Error);
+        var registered = RegisteredOf(e);
         var member = pending.Sink == SortedSetEventSink.SinkName ? pending.Payload : EventMember.Build(e, origin());
         return new EventAnnouncement(registered, new EventRecorded(e, member));
     }
+
+    /// <summary>What a registration's requester and the event stream hear about <paramref name="e"/>.</summary>
+    public static TaskEvents.EventRegistered RegisteredOf(RegisteredEvent e) =>
+        new(e.TaskKey, e.EventId, e.VideoPath, e.ImagePath, e.Timestamp, e.Error);
 }

@@ -23,6 +23,12 @@ public sealed record RedisKeys
     /// </summary>
     public const string Nodes = "registrator:nodes";
 
+    /// <summary>
+    /// Where each node serves HTTP now: a hash of <c>node_id</c> → base URL, refreshed by every node with HTTP. An event
+    /// names the URL of its node when it was written; a node that came back on another address is found by its id here.
+    /// </summary>
+    public const string NodeUrls = "registrator:node-urls";
+
     /// <summary>The key of <paramref name="taskKey"/>'s handed-off state.</summary>
     public static string TaskStateOf(string taskKey) => TaskStatePrefix + taskKey;
 

@@ -327,7 +327,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             return;
         }
         // No store on this node: the requester hears from the task itself.
-        var registered = new TaskEvents.EventRegistered(_state.Key, recorded.EventId, recorded.VideoPath, recorded.ImagePath, recorded.Timestamp, recorded.Error);
+        var registered = EventAnnouncement.RegisteredOf(recorded);
         Reply(replyTo, registered);
         Context.System.EventStream.Publish(registered);
         _metrics.EventRegistered(withClip: recorded.Error is null);

@@ -478,9 +478,10 @@ public static class TaskBehavior
                 return;
             }
             // Late: the timeout already recorded this event without its clip, and it is recorded once. What the encoder
-            // wrote meanwhile is nobody's, except an incident's opening keyframe, which the recorded event names (same path).
-            var named = index >= 0 ? _s.Registrations[index].Incident?.ImagePath : null;
-            var keepImage = index < 0 || named is not null;
+            // wrote meanwhile is nobody's, except an incident's opening keyframe, which the recorded event names (same
+            // path). A registration already gone leaves its files to the orphan sweep: nothing here says whose they are.
+            if (index < 0) return;
+            var keepImage = _s.Registrations[index].Incident?.ImagePath is not null;
             string[] orphans = [.. new[] { videoPath, keepImage ? null : imagePath }.OfType<string>()];
             if (orphans.Length > 0) _effects.Add(new TaskEffect.Discard(new DiscardClip(eventId, Key, orphans)));
         }

@@ -47,6 +47,8 @@ internal static class HttpApi
         var tasks = new TaskDirectory(node);
         // Once the host runs, the actor system exists and the server has bound: other nodes' pages can name this one.
         app.Lifetime.ApplicationStarted.Register(() => PublishUrl(node, log));
+        // Once this node knows its URL: publish it under its node_id, and learn where the others are now.
+        app.Lifetime.ApplicationStarted.Register(() => node.NodeUrls.Start());
         var presence = new TaskPresence(node.Redis, node.Settings.Sharding.NumberOfShards);
 
         app.Use(static (context, next) =>
@@ -251,7 +253,8 @@ internal static class HttpApi
     /// no such file, names no usable node (the Python module's members, a node without HTTP), or names this node.
     /// </summary>
     private static string? RemoteWriter(EventView e, MediaKind kind, NodeContext node) =>
-        e.ProofOf(kind) is not null && e.Node is { } writer && NodeUrl.IsUsable(writer)
+        // Where the writing node is now (by its node_id), else where it was when it wrote the event.
+        e.ProofOf(kind) is not null && (node.NodeUrls.UrlOf(e.NodeId) ?? e.Node) is { } writer && NodeUrl.IsUsable(writer)
         && !string.Equals(writer.TrimEnd('/'), node.PublicUrl, StringComparison.OrdinalIgnoreCase)
             ? writer
             : null;

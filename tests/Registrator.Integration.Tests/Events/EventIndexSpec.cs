@@ -85,6 +85,29 @@ public sealed class EventIndexSpec(RedisServer redis, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task Known_keys_read_the_members_before_the_backfill_and_the_per_key_indexes_after_it_with_the_same_answer()
+    {
+        var (a, b) = ("gate-" + Guid.NewGuid().ToString("N")[..6], "dock/" + Guid.NewGuid().ToString("N")[..6]);
+        var events = new[] { NewEvent(taskKey: a, timestamp: 1_796_000_001), NewEvent(taskKey: a, timestamp: 1_796_000_003), NewEvent(taskKey: b, timestamp: 1_796_000_002) };
+        await RecordAllAsync(StartStore(), events);
+        var database = await ClientAsync();
+        var known = new Registrator.Node.Http.KnownKeys(Connection(), EventsKey);
+        var expected = new[] { (a, 2, 1_796_000_003.0), (b, 1, 1_796_000_002.0) }.OrderBy(k => k.Item1, StringComparer.Ordinal).ToArray();
+
+        await database.KeyDeleteAsync(Keys.IndexedMarker);
+        var fromMembers = (await known.ListAsync(CancellationToken.None)).Select(k => (k.Key, k.Events, k.Latest)).ToArray();
+        await database.StringSetAsync(Keys.IndexedMarker, 1);
+        var fromIndex = (await known.ListAsync(CancellationToken.None)).Select(k => (k.Key, k.Events, k.Latest)).ToArray();
+        // An index emptied by retention names no key.
+        await database.SortedSetRemoveAsync(Keys.EventsOf(b), events[2].EventId.ToString("D"));
+        var afterRetention = (await known.ListAsync(CancellationToken.None)).Select(k => k.Key).ToArray();
+
+        Assert.Equal(expected, fromMembers);
+        Assert.Equal(expected, fromIndex);
+        Assert.Equal([a], afterRetention);
+    }
+
+    [Fact]
     public async Task An_index_key_of_the_wrong_type_dead_letters_the_event_without_writing_its_member()
     {
         var key = "camera-" + Guid.NewGuid().ToString("N")[..6];

@@ -159,6 +159,40 @@ public sealed class MediaProxySpec : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync($"/media/{python}/clip.mp4")).StatusCode);
     }
 
+    /// <summary>
+    /// A node that came back on another address (a new pod IP) still holds its files under the same node_id: the member
+    /// names the old URL, and the other nodes find the current one by the id (registrator:node-urls).
+    /// </summary>
+    [Fact]
+    public async Task A_clip_whose_member_names_an_old_address_is_proxied_to_where_its_node_id_serves_now()
+    {
+        var eventsKey = "events-" + Guid.NewGuid().ToString("N")[..12];
+        await using var writer = await TestNode.StartAsync(_redis, eventsKey: eventsKey);
+        await using var reader = await TestNode.StartAsync(_redis, eventsKey: eventsKey);
+        var registered = await writer.RegisterAsync("camera-moved-" + Guid.NewGuid().ToString("N")[..6]);
+        var id = registered.EventId;
+        var writerId = Registrator.Actors.Events.NodeName.Resolve(null, writer.OutputPath);
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Endpoint))
+        {
+            // As the member reads after its node restarted elsewhere: the address it had, nobody there now.
+            var db = redis.GetDatabase();
+            var member = (await db.SortedSetRangeByRankAsync(eventsKey)).Single().ToString();
+            var moved = member.Replace(writer.BaseAddress.ToString().TrimEnd('/'), "http://127.0.0.1:9", StringComparison.Ordinal);
+            Assert.Contains(writerId, moved);
+            await db.SortedSetRemoveAsync(eventsKey, member);
+            await db.HashSetAsync(eventsKey + ":by-id", id.ToString("D"), moved);
+            await db.SortedSetAddAsync(eventsKey, moved, registered.Timestamp);
+        }
+
+        var file = await File.ReadAllBytesAsync(registered.VideoPath!);
+        await Poll.UntilAsync(async () =>
+        {
+            using var proxied = await reader.Http.GetAsync($"/media/{id}/clip.mp4");
+            Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+            Assert.Equal(file, await proxied.Content.ReadAsByteArrayAsync());
+        }, TimeSpan.FromSeconds(30));
+    }
+
     private static string Member(string key, Guid id, string? node) =>
         System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
         {
