@@ -15,7 +15,7 @@ public enum TaskCommandKind
 }
 
 /// <summary>
-/// The columns of DESIGN.md's lifecycle table. DONE has two: <see cref="Stopped"/> (StopTask's DONE, the owner stopped
+/// The columns of docs/design.md's lifecycle table. DONE has two: <see cref="Stopped"/> (StopTask's DONE, the owner stopped
 /// the task) and <see cref="Registering"/> (a registration just took the cycle; the next command starts a new one).
 /// </summary>
 public enum LifecycleColumn
@@ -45,7 +45,7 @@ public enum Verdict
 public sealed record LifecycleDecision(Verdict Verdict, TaskState Next, bool NewCycle = false, string? Reason = null);
 
 /// <summary>
-/// The task lifecycle as a pure function of (column, command), exactly DESIGN.md's table:
+/// The task lifecycle as a pure function of (column, command), exactly docs/design.md's table:
 /// <code>
 ///                 CreateTask / AddFrame          AddStatus            StopTask
 ///   (none) ────────────────────────► CREATED ───────────► PENDING ──────────► DONE (stopped)

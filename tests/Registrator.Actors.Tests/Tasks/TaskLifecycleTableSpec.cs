@@ -7,7 +7,7 @@ using static Registrator.Contracts.TaskReplies;
 namespace Registrator.Actors.Tests.Tasks;
 
 /// <summary>
-/// Every cell of DESIGN.md's lifecycle table (7 commands × 7 columns, DONE split into "stopped" and "registering",
+/// Every cell of docs/design.md's lifecycle table (7 commands × 7 columns, DONE split into "stopped" and "registering",
 /// FINISHED and ERROR each a column of their own), on <see cref="TaskBehavior.Process"/> and on <see cref="TaskLifecycle.Decide"/>.
 /// Each column is reached by driving the function, never by building the value by hand.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class TaskLifecycleTableSpec
         LifecycleColumn.Registering, LifecycleColumn.Finished, LifecycleColumn.Error,
     ];
 
-    /// <summary>DESIGN.md's table, cell for cell (its "FINISHED / ERROR" column written out twice).</summary>
+    /// <summary>docs/design.md's table, cell for cell (its "FINISHED / ERROR" column written out twice).</summary>
     private static readonly (string Command, string[] Cells)[] Table =
     [
         //                 (none)               CREATED          PENDING          DONE (stopped)   DONE (registering)             FINISHED               ERROR
