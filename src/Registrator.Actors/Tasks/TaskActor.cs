@@ -326,12 +326,13 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _eventStore.Tell(new RecordEvent(recorded, replyTo));
             return;
         }
-        // No store on this node: the requester hears from the task itself.
+        // No store on this node: the requester hears from the task itself. The acceptance goes into the mailbox first,
+        // so whatever the requester asks next finds the registration settled.
         var registered = EventAnnouncement.RegisteredOf(recorded);
+        Self.Tell(new EventAccepted(recorded.EventId));
         Reply(replyTo, registered);
         Context.System.EventStream.Publish(registered);
         _metrics.EventRegistered(withClip: recorded.Error is null);
-        Self.Tell(new EventAccepted(recorded.EventId));
     }
 
     /// <summary>Keeps the node's budget and metrics in step with what the value now holds and dropped.</summary>
