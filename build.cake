@@ -86,15 +86,26 @@ Task("Test")
     }
     int passed = 0, failed = 0, skipped = 0;
     XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+    var failures = new List<string>();
     foreach (var trx in GetFiles($"{resultsDir}/*.trx"))
     {
-        var counters = XDocument.Load(trx.FullPath).Descendants(ns + "Counters").FirstOrDefault();
+        var results = XDocument.Load(trx.FullPath);
+        // CI keeps only the tail of the log: name each failure (with its first message line) next to the count.
+        foreach (var result in results.Descendants(ns + "UnitTestResult")
+                     .Where(r => (string)r.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted"))
+        {
+            var message = result.Descendants(ns + "Message").FirstOrDefault()?.Value ?? "";
+            var firstLines = string.Join(" | ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(3));
+            failures.Add($"failed: {(string)result.Attribute("testName")}: {firstLines}");
+        }
+        var counters = results.Descendants(ns + "Counters").FirstOrDefault();
         if (counters is null) continue;
         passed += (int?)counters.Attribute("passed") ?? 0;
         failed += ((int?)counters.Attribute("failed") ?? 0) + ((int?)counters.Attribute("error") ?? 0)
                 + ((int?)counters.Attribute("timeout") ?? 0) + ((int?)counters.Attribute("aborted") ?? 0);
         skipped += (int?)counters.Attribute("notExecuted") ?? 0;
     }
+    foreach (var failure in failures) Console.WriteLine(failure);
     if (runFailed && failed == 0) failed = 1; // a crashed test host writes no counters: never report green
     Console.WriteLine($"tests: {passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : ""));
     if (failed > 0 || passed == 0) throw new Exception("tests failed or none ran");
