@@ -1,6 +1,5 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Events;
 
@@ -70,9 +69,9 @@ public sealed class DeadLetterFile(string outboxDirectory)
     internal static byte[] Line(DeadLetter letter)
     {
         var add = OutboxLine.Added(letter.Pending);
-        var buffer = new ArrayBufferWriter<byte>(add.Length + letter.Reason.Length + 256);
-        using (var json = new Utf8JsonWriter(buffer, EventJson.WriterOptions))
+        var json = WireJson.WriteUtf8(add.Length + letter.Reason.Length + 256, (letter, add), static (json, state) =>
         {
+            var (letter, add) = state;
             json.WriteStartObject();
             json.WriteNumber("v", Version);
             json.WriteString("op", "dead");
@@ -84,9 +83,9 @@ public sealed class DeadLetterFile(string outboxDirectory)
             // Without its line break: the add line is embedded as a string.
             json.WriteString("add", add.AsSpan(0, add.Length - 1));
             json.WriteEndObject();
-        }
-        var line = new byte[buffer.WrittenCount + 1];
-        buffer.WrittenSpan.CopyTo(line);
+        });
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
         line[^1] = (byte)'\n';
         return line;
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 
@@ -51,26 +50,8 @@ public static class EventIndex
     /// The task key (the member's only property) and event id (its <c>event_id</c>, or for the Python module's members
     /// the <c>&lt;uuid&gt;</c> of its file names) of a member; <c>null</c>s when it is not of the event schema.
     /// </summary>
-    public static (string? TaskKey, Guid? EventId) Identify(ReadOnlySpan<byte> member)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(member);
-            using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) return (null, null);
-            foreach (var task in document.RootElement.EnumerateObject())
-            {
-                if (task.Value.ValueKind != JsonValueKind.Object) return (null, null);
-                var stored = StoredEvent.From(task.Value);
-                return (task.Name, stored.EventId ?? IdOfFile(stored.VideoPath) ?? IdOfFile(stored.ImagePath));
-            }
-            return (null, null);
-        }
-        catch (JsonException)
-        {
-            return (null, null);
-        }
-    }
+    public static (string? TaskKey, Guid? EventId) Identify(ReadOnlySpan<byte> member) =>
+        EventMember.Parse(member, withMessage: false) is { } fields ? (fields.TaskKey, fields.EventId) : (null, null);
 
     /// <summary>The arguments of <see cref="RemoveScript"/> for <paramref name="members"/> of the sorted set <paramref name="keys"/> names.</summary>
     public static (RedisKey[] Keys, RedisValue[] Values) RemoveArguments(RedisKeys keys, IReadOnlyList<RedisValue> members)
@@ -128,7 +109,4 @@ public static class EventIndex
         await database.StringSetAsync(keys.IndexedMarker, DateTimeOffset.UtcNow.ToUnixTimeSeconds()).WaitAsync(cancellationToken).ConfigureAwait(false);
         return seen;
     }
-
-    private static Guid? IdOfFile(string? path) =>
-        path is not null && Guid.TryParse(Path.GetFileNameWithoutExtension(path), out var id) ? id : null;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Events;
 
@@ -24,7 +25,7 @@ public static class EventMember
 
     /// <summary>The member JSON, naming the recording node's URL and name when they are not <c>null</c>.</summary>
     /// <exception cref="ArgumentException">The message is not valid JSON (it is written verbatim, so it must be).</exception>
-    public static string Build(RegisteredEvent e, EventOrigin origin) => EventJson.Write(e.MessageJson.Length + 320, (e, origin), static (json, state) =>
+    public static string Build(RegisteredEvent e, EventOrigin origin) => WireJson.Write(e.MessageJson.Length + 320, (e, origin), static (json, state) =>
     {
         var (e, origin) = state;
         json.WriteStartObject();
@@ -48,27 +49,45 @@ public static class EventMember
     /// The clip and keyframe paths a member names (as the Python module or we wrote it); <c>null</c>s when the member is
     /// not of this schema or names none.
     /// </summary>
-    public static (string? VideoPath, string? ImagePath) ProofsOf(ReadOnlySpan<byte> member)
-    {
-        var read = Read(member);
-        return (read.VideoPath, read.ImagePath);
-    }
+    public static (string? VideoPath, string? ImagePath) ProofsOf(ReadOnlySpan<byte> member) =>
+        Parse(member, withMessage: false) is { } fields ? (fields.VideoPath, fields.ImagePath) : (null, null);
 
     /// <summary>What retention needs from a member; <see cref="StoredEvent.Unreadable"/> when it is not of this schema.</summary>
-    public static StoredEvent Read(ReadOnlySpan<byte> member)
+    public static StoredEvent Read(ReadOnlySpan<byte> member) => Parse(member, withMessage: false)?.Stored ?? StoredEvent.Unreadable;
+
+    /// <summary>
+    /// The one reader of a member (<see cref="Build(RegisteredEvent, EventOrigin)"/>'s, or the Python module's):
+    /// <c>null</c> when it is not a JSON object whose first property is an object (anyone with access to Redis can
+    /// write one). Like the store always did, it reads the first JSON value and ignores anything after it.
+    /// </summary>
+    public static MemberFields? Parse(ReadOnlySpan<byte> member) => Parse(member, withMessage: true);
+
+    /// <param name="withMessage">Off for the store's own scans (retention, indexes), which never look at the message and would only copy it.</param>
+    internal static MemberFields? Parse(ReadOnlySpan<byte> member, bool withMessage)
     {
         try
         {
             var reader = new Utf8JsonReader(member);
             using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) return StoredEvent.Unreadable;
-            foreach (var task in document.RootElement.EnumerateObject())
-                return task.Value.ValueKind == JsonValueKind.Object ? StoredEvent.From(task.Value) : StoredEvent.Unreadable;
-            return StoredEvent.Unreadable;
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return null;
+            using var properties = document.RootElement.EnumerateObject();
+            if (!properties.MoveNext() || properties.Current.Value is not { ValueKind: JsonValueKind.Object } e) return null;
+            return new MemberFields(
+                properties.Current.Name,
+                e.StringOf("event_id") is { } id && Guid.TryParse(id, out var eventId) ? eventId : null,
+                withMessage && e.TryGetProperty("message", out var message) ? message.Clone() : null,
+                e.StringOf("video_proofs"),
+                e.StringOf("image_proof_path"),
+                e.StringOf("error"),
+                e.NumberOf("timestamp"),
+                e.StringOf("node"),
+                e.StringOf("node_id"),
+                e.NumberOf("start"),
+                e.NumberOf("end"));
         }
         catch (JsonException)
         {
-            return StoredEvent.Unreadable;
+            return null;
         }
     }
 }

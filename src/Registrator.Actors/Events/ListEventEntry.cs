@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Events;
 
@@ -16,7 +17,7 @@ public static class ListEventEntry
     public static string Build(RegisteredEvent e) => Build(e, EventOrigin.None);
 
     /// <exception cref="ArgumentException">The message is not valid JSON.</exception>
-    public static string Build(RegisteredEvent e, EventOrigin origin) => EventJson.Write(e.MessageJson.Length + 448, (e, origin), static (json, state) =>
+    public static string Build(RegisteredEvent e, EventOrigin origin) => WireJson.Write(e.MessageJson.Length + 448, (e, origin), static (json, state) =>
     {
         var (e, origin) = state;
         json.WriteStartObject();
@@ -28,8 +29,7 @@ public static class ListEventEntry
         json.WriteNumber("status_count", e.Statistics.StatusCount);
         json.WriteNumber("cycle", e.Statistics.Cycle);
         json.WriteEndObject();
-        if (e.Statistics.MostCommonStatus is { } mostCommon) json.WriteBoolean("most_common_status", mostCommon);
-        else json.WriteNull("most_common_status");
+        json.WriteBooleanOrNull("most_common_status", e.Statistics.MostCommonStatus);
         json.WriteString("event_id", e.EventId.ToString("D"));
         json.WriteNumber("timestamp", e.Timestamp);
         json.WriteStringOrNull("video_proofs", e.VideoPath);

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Events;
 
@@ -30,10 +30,9 @@ internal static class OutboxLine
 
     public static byte[] Added(PendingEvent pending)
     {
-        var e = pending.Event;
-        var buffer = new ArrayBufferWriter<byte>(pending.Payload.Length + e.MessageJson.Length + 512);
-        using (var json = new Utf8JsonWriter(buffer, EventJson.WriterOptions))
+        return Terminated(WireJson.WriteUtf8(pending.Payload.Length + pending.Event.MessageJson.Length + 512, pending, static (json, pending) =>
         {
+            var e = pending.Event;
             json.WriteStartObject();
             json.WriteNumber("v", Version);
             json.WriteString("op", "add");
@@ -51,27 +50,21 @@ internal static class OutboxLine
             json.WriteNumber("timestamp", e.Timestamp);
             json.WriteNumber("frame_count", e.Statistics.FrameCount);
             json.WriteNumber("status_count", e.Statistics.StatusCount);
-            if (e.Statistics.MostCommonStatus is { } mostCommon) json.WriteBoolean("most_common_status", mostCommon);
-            else json.WriteNull("most_common_status");
+            json.WriteBooleanOrNull("most_common_status", e.Statistics.MostCommonStatus);
             json.WriteNumber("cycle", e.Statistics.Cycle);
             json.WriteEndObject();
             json.WriteEndObject();
-        }
-        return Terminated(buffer.WrittenSpan);
+        }));
     }
 
     public static byte[] Done(Guid eventId)
     {
-        var buffer = new ArrayBufferWriter<byte>(96);
-        using (var json = new Utf8JsonWriter(buffer, EventJson.WriterOptions))
+        return Terminated(WireJson.WriteObjectUtf8(json =>
         {
-            json.WriteStartObject();
             json.WriteNumber("v", Version);
             json.WriteString("op", "done");
             json.WriteString("event_id", eventId.ToString("D"));
-            json.WriteEndObject();
-        }
-        return Terminated(buffer.WrittenSpan);
+        }));
     }
 
     /// <summary>Parses one line (without its line break).</summary>

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Events;
 
 /// <summary>
 /// What retention needs from an event as Redis holds it (a sorted-set member or a list entry), read by
-/// <see cref="EventMember.Read"/> or <see cref="ListEventEntry.Read"/>: whose files, which files, how old.
+/// <see cref="EventMember.Read"/> (through <see cref="MemberFields"/>) or <see cref="ListEventEntry.Read"/>: whose files, which files, how old.
 /// </summary>
 /// <param name="EventId">The event id; <c>null</c> when the record has none (not written by us or the Python module).</param>
 /// <param name="NodeId">The <see cref="NodeName"/> of the node holding the files; <c>null</c> for records that name none.</param>
@@ -25,12 +26,9 @@ public sealed record StoredEvent(Guid? EventId, string? NodeId, double? Timestam
 
     /// <summary>Reads the fields from one event object (the task's object of a member, or a list entry).</summary>
     internal static StoredEvent From(JsonElement e) => new(
-        StringOf(e, "event_id") is { } id && Guid.TryParse(id, out var eventId) ? eventId : null,
-        StringOf(e, "node_id"),
-        e.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetDouble(out var seconds) ? seconds : null,
-        StringOf(e, "video_proofs"),
-        StringOf(e, "image_proof_path"));
-
-    private static string? StringOf(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        e.StringOf("event_id") is { } id && Guid.TryParse(id, out var eventId) ? eventId : null,
+        e.StringOf("node_id"),
+        e.NumberOf("timestamp"),
+        e.StringOf("video_proofs"),
+        e.StringOf("image_proof_path"));
 }

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using Registrator.Actors.Json;
 using Registrator.Contracts;
 using static Registrator.Contracts.TaskEvents;
 using static Registrator.Contracts.TaskReplies;
@@ -9,7 +9,8 @@ namespace Registrator.Actors.Nats;
 /// <summary>
 /// The JSON the <see cref="NatsBridge"/> answers a <c>registrator.commands</c> request with: <c>{"ok": true, ...}</c> with
 /// the task's answer in snake case, or <c>{"ok": false, "error": "..."}</c> (a Rejected answer keeps its key and state).
-/// States are upper case, as the Python module's (<c>"PENDING"</c>).
+/// States are upper case, as the Python module's (<c>"PENDING"</c>). Written with <see cref="WireJson"/>: a key reads
+/// here exactly as in the event's Redis member. The request side of the subject is <see cref="BridgeCommand"/>.
 /// </summary>
 public static class CommandReply
 {
@@ -77,15 +78,5 @@ public static class CommandReply
         json.WriteString("key", key);
     }
 
-    private static byte[] Write(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+    private static byte[] Write(Action<Utf8JsonWriter> body) => WireJson.WriteObjectUtf8(body);
 }

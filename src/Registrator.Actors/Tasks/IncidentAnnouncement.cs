@@ -1,7 +1,6 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Registrator.Actors.Events;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Tasks;
 
@@ -9,34 +8,40 @@ namespace Registrator.Actors.Tasks;
 /// The <see cref="IncidentStarted"/> a task publishes when a <c>span</c> incident opens and its keyframe is on disk:
 /// <c>{"event_id", "key", "start", "image_proof_path", "keyframe_url"}</c>. <c>keyframe_url</c> is the node's
 /// <c>/media/{event_id}/keyframe.jpg</c> (absolute when the node knows its HTTP base URL, as the event's <c>node</c>
-/// is); both are <c>null</c> when the keyframe could not be written.
+/// is); both are <c>null</c> when the keyframe could not be written. <see cref="Read"/> is its reader.
 /// </summary>
 public static class IncidentAnnouncement
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static IncidentStarted For(string key, Incident incident, string? nodeUrl)
     {
         var id = incident.EventId.ToString("D");
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, Options))
+        var text = WireJson.WriteObject(json =>
         {
-            json.WriteStartObject();
             json.WriteString("event_id", id);
             json.WriteString("key", key);
             json.WriteNumber("start", incident.Start);
-            if (incident.ImagePath is { } path)
-            {
-                json.WriteString("image_proof_path", path);
-                json.WriteString("keyframe_url", $"{nodeUrl?.TrimEnd('/')}/media/{id}/keyframe.jpg");
-            }
-            else
-            {
-                json.WriteNull("image_proof_path");
-                json.WriteNull("keyframe_url");
-            }
-            json.WriteEndObject();
+            json.WriteStringOrNull("image_proof_path", incident.ImagePath);
+            json.WriteStringOrNull("keyframe_url", incident.ImagePath is null ? null : $"{nodeUrl?.TrimEnd('/')}/media/{id}/keyframe.jpg");
+        });
+        return new IncidentStarted(incident.EventId, key, text);
+    }
+
+    /// <summary>The announcement's fields; <c>null</c> when <paramref name="json"/> is not one (no object, no event id or key).</summary>
+    public static AnnouncedIncident? Read(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || root.StringOf("event_id") is not { } id || !Guid.TryParse(id, out var eventId)
+                || root.StringOf("key") is not { } key)
+                return null;
+            return new AnnouncedIncident(eventId, key, root.NumberOf("start"), root.StringOf("image_proof_path"), root.StringOf("keyframe_url"));
         }
-        return new IncidentStarted(incident.EventId, key, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -1,6 +1,5 @@
-using System.Buffers;
-using System.Text.Json;
 using Registrator.Actors.Configuration;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Tasks;
 
@@ -10,42 +9,27 @@ namespace Registrator.Actors.Tasks;
 /// </summary>
 public static class TaskSettingsJson
 {
-    public static string Settings(TaskSettings settings) => Write(json =>
+    public static string Settings(TaskSettings settings) => WireJson.WriteObject(json =>
     {
         var t = settings.Trigger;
         json.WriteString("policy", t.PolicyName);
         json.WriteNumber("window", t.WindowSize);
         json.WriteNumber("ratio", t.Ratio);
         json.WriteNumber("cooldown", t.Cooldown.TotalSeconds);
-        if (t.MinScore is { } score) json.WriteNumber("min_score", score);
-        else json.WriteNull("min_score"); // the bridge's registrator.nats.min-score
+        json.WriteNumberOrNull("min_score", t.MinScore); // null: the bridge's registrator.nats.min-score
         json.WriteNumber("pre_roll", t.PreRoll.TotalSeconds);
         json.WriteNumber("post_roll", t.PostRoll.TotalSeconds);
         json.WriteNumber("max_duration", t.MaxDuration.TotalSeconds);
         json.WriteNumber("fps", settings.FramesPerSecond);
-        if (settings.OverrideKeys is { } keys) json.WriteString("override", keys);
-        else json.WriteNull("override");
+        json.WriteStringOrNull("override", settings.OverrideKeys);
     });
 
-    public static string? Incident(Incident? incident) => incident is null ? null : Write(json =>
+    public static string? Incident(Incident? incident) => incident is null ? null : WireJson.WriteObject(json =>
     {
         json.WriteString("event_id", incident.EventId.ToString("D"));
         json.WriteNumber("start", incident.Start);
         json.WriteNumber("last_detection", incident.LastDetection);
         json.WriteNumber("part", incident.Part);
-        if (incident.ImagePath is { } path) json.WriteString("image_proof_path", path);
-        else json.WriteNull("image_proof_path");
+        json.WriteStringOrNull("image_proof_path", incident.ImagePath);
     });
-
-    private static string Write(Action<Utf8JsonWriter> fields)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            fields(json);
-            json.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 }

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using Registrator.Actors.Json;
 using Registrator.Contracts;
 
 namespace Registrator.Actors.Tasks;
@@ -12,6 +12,7 @@ namespace Registrator.Actors.Tasks;
 /// <c>policy</c>, <c>window</c>, <c>ratio</c>, <c>cooldown</c>, <c>min_score</c>, <c>pre_roll</c>, <c>post_roll</c>,
 /// <c>max_duration</c> in seconds, <c>fps</c>, <c>override</c> = the matching override's keys or null) and the open
 /// <c>span</c> incident (<c>incident</c>: <c>event_id</c>, <c>start</c>, <c>last_detection</c>, <c>part</c>, or null).
+/// Written with <see cref="WireJson"/> (alone, or inside a command reply or the HTTP task listing).
 /// </summary>
 public static class TaskSnapshotJson
 {
@@ -67,15 +68,5 @@ public static class TaskSnapshotJson
     }
 
     /// <summary>The snapshot as one JSON object, UTF-8.</summary>
-    public static byte[] ToUtf8(TaskReplies.TaskSnapshot snapshot)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            WriteFields(json, snapshot);
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] ToUtf8(TaskReplies.TaskSnapshot snapshot) => WireJson.WriteObjectUtf8(json => WriteFields(json, snapshot));
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Akka.Actor;
 using Registrator.Actors.Events;
+using Registrator.Actors.Tasks;
 
 namespace Registrator.Node.DemoRun;
 
@@ -18,8 +18,7 @@ public sealed class IncidentListener : ReceiveActor
     {
         Receive<IncidentStarted>(started =>
         {
-            using var json = JsonDocument.Parse(started.Json);
-            var path = json.RootElement.GetProperty("image_proof_path").GetString();
+            var path = IncidentAnnouncement.Read(started.Json)?.ImagePath;
             seen.Enqueue(new SeenIncident(started, DateTimeOffset.UtcNow, path, path is not null && File.Exists(path)));
         });
     }

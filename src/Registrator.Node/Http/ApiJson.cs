@@ -1,17 +1,15 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using Registrator.Actors.Json;
 
 namespace Registrator.Node.Http;
 
 /// <summary>
-/// How the HTTP API writes JSON: snake_case names, as the Redis members and the Python module spell them, and non-ASCII
-/// task keys left readable (answers are application/json with nosniff, never HTML).
+/// How the HTTP API writes its bodies: the registrator's one JSON policy (<see cref="WireJson"/>: snake_case names, as
+/// the Redis members and the Python module spell them, non-ASCII task keys raw). The bodies are <see cref="EventView"/>,
+/// <see cref="TaskListingJson"/>, the task snapshot (<see cref="Registrator.Actors.Tasks.TaskSnapshotJson"/>) and the
+/// small records the endpoints answer with.
 /// </summary>
 internal static class ApiJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    public static JsonSerializerOptions Options => WireJson.SerializerOptions;
 }

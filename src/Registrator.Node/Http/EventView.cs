@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Registrator.Actors.Events;
 
 namespace Registrator.Node.Http;
 
@@ -43,46 +44,20 @@ internal sealed record EventView(
 
     /// <summary>
     /// The event in a sorted-set member (<c>{"&lt;task key&gt;": {"message": …, "video_proofs": …, …}}</c>) scored
-    /// <paramref name="score"/>; <c>null</c> when the member is not of that schema (anyone with access to Redis can write one).
+    /// <paramref name="score"/>, read by the store's own reader (<see cref="EventMember.Parse(ReadOnlySpan{byte})"/>); <c>null</c> when the
+    /// member is not of that schema (anyone with access to Redis can write one).
     /// </summary>
-    public static EventView? Parse(string member, double score)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(member);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) return null;
-            using var properties = document.RootElement.EnumerateObject();
-            if (!properties.MoveNext()) return null;
-            var task = properties.Current;
-            if (task.Value.ValueKind != JsonValueKind.Object) return null;
-            var video = StringOf(task.Value, "video_proofs");
-            var image = StringOf(task.Value, "image_proof_path");
-            var id = Guid.TryParse(StringOf(task.Value, "event_id"), out var eventId) ? eventId : IdFromFileName(video) ?? IdFromFileName(image);
-            JsonElement? message = task.Value.TryGetProperty("message", out var m) ? m.Clone() : null;
-            return new EventView(id, task.Name, score, message, video, image, StringOf(task.Value, "error"))
+    public static EventView? Parse(string member, double score) =>
+        EventMember.Parse(System.Text.Encoding.UTF8.GetBytes(member)) is { } m
+            ? new EventView(m.EventId, m.TaskKey, score, m.Message, m.VideoPath, m.ImagePath, m.Error)
             {
-                Node = StringOf(task.Value, "node"),
-                NodeId = StringOf(task.Value, "node_id"),
-                Start = NumberOf(task.Value, "start"),
-                End = NumberOf(task.Value, "end"),
-            };
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+                Node = m.Node,
+                NodeId = m.NodeId,
+                Start = m.Start,
+                End = m.End,
+            }
+            : null;
 
     /// <summary>The path the member names for <paramref name="kind"/> (<c>null</c>: the event has no such file).</summary>
     public string? ProofOf(MediaKind kind) => kind == MediaKind.Clip ? VideoProofs : ImageProofPath;
-
-    /// <summary>The Python module names both files after the event's uuid: <c>$TMP_PATH/&lt;uuid&gt;/&lt;uuid&gt;.mp4</c>.</summary>
-    private static Guid? IdFromFileName(string? path) =>
-        path is not null && Guid.TryParse(Path.GetFileNameWithoutExtension(path), out var id) ? id : null;
-
-    private static double? NumberOf(JsonElement task, string name) =>
-        task.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
-
-    private static string? StringOf(JsonElement task, string name) =>
-        task.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Text.Json;
+using Registrator.Actors.Json;
 using Registrator.Actors.Tasks;
 
 namespace Registrator.Node.Http;
@@ -12,11 +11,10 @@ namespace Registrator.Node.Http;
 internal static class TaskListingJson
 {
     /// <param name="framesPerSecond"><c>registrator.media.fps</c>: kept frames are at most this far apart in capture time.</param>
-    public static byte[] ToUtf8(TaskListing listing, int limit, int framesPerSecond)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder }))
+    public static byte[] ToUtf8(TaskListing listing, int limit, int framesPerSecond) =>
+        WireJson.WriteUtf8(1024, (listing, limit, framesPerSecond), static (json, state) =>
         {
+            var (listing, limit, framesPerSecond) = state;
             json.WriteStartObject();
             json.WriteStartArray("tasks");
             foreach (var task in listing.Tasks)
@@ -46,7 +44,5 @@ internal static class TaskListingJson
             json.WriteNumber("unanswered", listing.Unanswered);
             json.WriteNumber("limit", limit);
             json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+        });
 }

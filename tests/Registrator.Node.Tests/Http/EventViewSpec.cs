@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Registrator.Actors.Events;
 using Registrator.Node.Http;
 
 namespace Registrator.Node.Tests.Http;
@@ -31,5 +32,29 @@ public sealed class EventViewSpec
         Assert.False(json.TryGetProperty("start", out _));
         Assert.False(json.TryGetProperty("end", out _));
         Assert.Equal(id.ToString(), json.GetProperty("event_id").GetString());
+    }
+
+    [Fact]
+    public void A_member_the_store_wrote_reads_back_into_the_view_with_every_field_and_the_key_raw()
+    {
+        var id = Guid.NewGuid();
+        const string key = "камера/вход-1 \"q\" \\ b";
+        var e = new RegisteredEvent(id, key, """{"label":"человек"}""", $"/tmp/{id}/{id}.mp4", $"/tmp/{id}/{id}.jpg", "ошибка", 1796000012.4,
+            new TaskStatistics(30, 30, true, 1)) { Start = 1796000005.0, End = 1796000010.9 };
+        var member = EventMember.Build(e, new EventOrigin("http://10.0.0.5:8080", "узел-1"));
+
+        var view = EventView.Parse(member, 1796000012.4);
+        var json = JsonSerializer.Serialize(view, ApiJson.Options);
+
+        Assert.Equal(new EventView(id, key, 1796000012.4, view!.Message, e.VideoPath, e.ImagePath, "ошибка")
+        {
+            Node = "http://10.0.0.5:8080",
+            NodeId = "узел-1",
+            Start = 1796000005.0,
+            End = 1796000010.9,
+        }, view);
+        Assert.Equal("""{"label":"человек"}""", view.Message!.Value.GetRawText());
+        Assert.Contains("\"key\":\"камера/вход-1 \\\"q\\\" \\\\ b\"", json);
+        Assert.DoesNotContain("\\u", json);
     }
 }
