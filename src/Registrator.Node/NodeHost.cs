@@ -19,7 +19,6 @@ using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Sharding;
 using Registrator.Actors.Tasks;
-using Registrator.Contracts;
 using Registrator.Node.Formation;
 using Registrator.Node.Http;
 
