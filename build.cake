@@ -128,9 +128,9 @@ Task("Demo")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    var project = "./src/Registrator.Node/Registrator.Node.csproj";
-    if (!FileExists(project)) throw new Exception("the node (src/Registrator.Node) is not built yet; see README 'What works today'");
-    if (Run("dotnet", $"run --project {project} -c {configuration} --no-build -- demo") != 0)
+    // Its own executable (src/Registrator.Demo), which starts the product's nodes in-process.
+    var project = "./src/Registrator.Demo/Registrator.Demo.csproj";
+    if (Run("dotnet", $"run --project {project} -c {configuration} --no-build") != 0)
         throw new Exception("demo failed");
 });
 

@@ -10,8 +10,8 @@ using Akka.Configuration;
 using NATS.Client.Core;
 using Registrator.Actors.Nats;
 using Registrator.Contracts;
+using Registrator.Demo;
 using Registrator.Media;
-using Registrator.Node.DemoRun;
 using StackExchange.Redis;
 using static Registrator.Benchmarks.BenchStats;
 

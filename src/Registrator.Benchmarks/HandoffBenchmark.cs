@@ -8,8 +8,8 @@ using Registrator.Actors.Encoding;
 using Registrator.Actors.Redis;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
+using Registrator.Demo;
 using Registrator.Media;
-using Registrator.Node.DemoRun;
 using StackExchange.Redis;
 using static Registrator.Benchmarks.BenchStats;
 

@@ -6,7 +6,7 @@ using NATS.Client.Core;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Nats;
 using Registrator.Contracts;
-using Registrator.Node.DemoRun;
+using Registrator.Demo;
 
 namespace Registrator.Benchmarks;
 

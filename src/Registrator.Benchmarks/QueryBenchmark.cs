@@ -7,8 +7,8 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
+using Registrator.Demo;
 using Registrator.Node;
-using Registrator.Node.DemoRun;
 using StackExchange.Redis;
 
 namespace Registrator.Benchmarks;

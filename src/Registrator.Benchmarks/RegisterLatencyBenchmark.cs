@@ -4,8 +4,8 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
 using Registrator.Contracts;
+using Registrator.Demo;
 using Registrator.Media;
-using Registrator.Node.DemoRun;
 using static Registrator.Benchmarks.BenchStats;
 
 namespace Registrator.Benchmarks;

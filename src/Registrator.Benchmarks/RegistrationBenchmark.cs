@@ -5,8 +5,8 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
 using Registrator.Contracts;
+using Registrator.Demo;
 using Registrator.Media;
-using Registrator.Node.DemoRun;
 
 namespace Registrator.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Registrator.Node.DemoRun;
+using Registrator.Demo;
 
 namespace Registrator.Benchmarks;
 

@@ -37,6 +37,10 @@ public static class RegistratorCluster
     /// Starts a shard-region proxy for tasks on <paramref name="system"/> (which must be a cluster member,
     /// not hosting shards). Messages sent to it reach the task entity of their key wherever it lives.
     /// </summary>
+    /// <remarks>
+    /// For client systems outside a node's host. A node without the task role starts the same proxy through
+    /// Akka.Hosting (<c>WithShardRegionProxy</c>, Registrator.Node's TaskRegionHosting) and finds it in its actor registry.
+    /// </remarks>
     /// <param name="numberOfShards">The cluster's <c>registrator.sharding.number-of-shards</c>.</param>
     /// <param name="role">The cluster's <c>registrator.sharding.role</c>: the role of the nodes that host tasks.</param>
     public static IActorRef StartTaskProxy(ActorSystem system, int numberOfShards = TaskMessageExtractor.DefaultNumberOfShards, string role = Role)

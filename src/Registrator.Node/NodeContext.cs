@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
+using Akka.Hosting;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
@@ -18,7 +20,6 @@ namespace Registrator.Node;
 internal sealed class NodeContext(RegistratorSettings settings, HttpSettings http, RegistratorMetrics metrics) : IDisposable
 {
     private ActorSystem? _system;
-    private IActorRef? _region;
     private string? _publicUrl;
     private NodeUrlRegistry? _nodeUrls;
 
@@ -51,17 +52,24 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
     /// <summary>The node's actor system; <c>null</c> until its actors have started.</summary>
     public ActorSystem? System => Volatile.Read(ref _system);
 
-    /// <summary>The task shard region (or proxy); <c>null</c> until the node's actors have started.</summary>
-    public IActorRef? Region => Volatile.Read(ref _region);
-
     /// <summary>True when this node hosts task shards (and so runs the encoders, the event store and the NATS bridge).</summary>
     public bool HostsShards { get; private set; }
 
-    /// <summary>Called once the node's actors are running.</summary>
-    public void Started(ActorSystem system, IActorRef region, bool hostsShards)
+    /// <summary>
+    /// The task shard region (or proxy) from the actor registry, where Akka.Hosting registered it under
+    /// <see cref="TaskRegion"/>; <c>false</c> until the node's actors have started.
+    /// </summary>
+    public bool TryGetRegion([NotNullWhen(true)] out ActorSystem? system, [NotNullWhen(true)] out IActorRef? region)
+    {
+        region = null;
+        system = System;
+        return system is not null && ActorRegistry.For(system).TryGet<TaskRegion>(out region);
+    }
+
+    /// <summary>Called once the node's actors are running (after its region is in the registry).</summary>
+    public void Started(ActorSystem system, bool hostsShards)
     {
         HostsShards = hostsShards;
-        Volatile.Write(ref _region, region);
         Volatile.Write(ref _system, system);
     }
 

@@ -19,7 +19,6 @@ using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Sharding;
 using Registrator.Actors.Tasks;
-using Registrator.Contracts;
 using Registrator.Node.Formation;
 using Registrator.Node.Http;
 
@@ -110,6 +109,9 @@ public static class NodeHost
         builder.Services.AddSingleton(_ => node);
         // Bad NATS input of this node, by reason: a service so the HTTP/metrics side can read it.
         builder.Services.AddSingleton(node.BadInputs);
+        // Known from the configuration before the system exists: which of WithShardRegion / WithShardRegionProxy to add.
+        var hostsShards = config.GetStringList("akka.cluster.roles").Contains(node.Settings.Sharding.Role);
+        var budget = new FrameMemoryBudget(node.Settings.Task.MaxBufferBytes);
         builder.Services.AddAkka(SystemName, akka =>
         {
             akka.AddClusterFormation(node.Formation, clusterHost)
@@ -118,43 +120,54 @@ public static class NodeHost
                 {
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
-                })
-                .WithActors((system, registry) => StartNode(system, registry, node));
+                });
+            // Akka.Hosting runs these starters in order, each awaited: the region finds the encoders and the event store
+            // in the registry, and what feeds the region finds it there once it has started.
+            if (!hostsShards)
+            {
+                akka.WithActors((system, _) => StartCommon(system, node))
+                    .WithTaskRegionProxy(node.Settings.Sharding)
+                    .WithActors((system, _) => node.Started(system, hostsShards: false));
+                return;
+            }
+            akka.WithActors((system, registry) => StartStores(system, StartCommon(system, node), registry, node, budget))
+                .WithTaskRegion(node.Settings, (_, registry) => new TaskDependencies(budget, registry.Get<EncoderPoolKey>(), registry.Get<EventStoreKey>(),
+                    new TaskHandoff(node.Redis, node.Settings.Task.StateTtl)) { NodeUrl = () => node.PublicUrl })
+                .WithActors((system, registry) => StartInputs(system, registry.Get<TaskRegion>(), node));
         });
     }
 
-    private static void StartNode(ActorSystem system, IActorRegistry registry, NodeContext node)
+    /// <summary>What every node runs, hosting tasks or not; returns the node's metrics.</summary>
+    private static RegistratorMetrics StartCommon(ActorSystem system, NodeContext node)
     {
         // Before any actor that records: they all find the node's metrics through the extension.
         var metrics = RegistratorMetrics.Register(system, node.Metrics);
         metrics.Observe(node.BadInputs);
-        var settings = node.Settings;
         var cluster = Cluster.Get(system);
         // A node given no seeds forms its own cluster, so one command starts a working single node (never with
         // bootstrap, which decides who forms the cluster).
         if (node.Formation.JoinsSelf(system.Settings.Config)) cluster.Join(cluster.SelfAddress);
         if (node.Http.Enabled) system.ActorOf(EventFeedActor.Props(node.Feed), EventFeedActor.Name);
+        return metrics;
+    }
 
-        if (!cluster.SelfRoles.Contains(settings.Sharding.Role))
-        {
-            var proxy = RegistratorCluster.StartTaskProxy(system, settings.Sharding.NumberOfShards, settings.Sharding.Role);
-            registry.Register<TaskRegion>(proxy);
-            node.Started(system, proxy, hostsShards: false);
-            return;
-        }
-
+    /// <summary>What the tasks of a node hosting shards need before the region starts: encoders, event store, retention.</summary>
+    private static void StartStores(ActorSystem system, RegistratorMetrics metrics, IActorRegistry registry, NodeContext node, FrameMemoryBudget budget)
+    {
+        var settings = node.Settings;
         var encoders = EncoderPool.Start(system, settings.Media);
         registry.Register<EncoderPoolKey>(encoders);
         var events = system.ActorOf(EventStoreActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, () => node.PublicUrl), EventStoreActor.DefaultName);
         registry.Register<EventStoreKey>(events);
         // Deletes only this node's files; leaves other nodes' expired events to them (see RetentionPolicy).
         system.ActorOf(RetentionActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, events), RetentionActor.DefaultName);
-        var budget = new FrameMemoryBudget(settings.Task.MaxBufferBytes);
         metrics.Observe(budget);
-        // Task state survives a moving shard and an idle passivation through Redis (TaskHandoff).
-        var region = TaskSharding.StartRegion(system, settings,
-            new TaskDependencies(budget, encoders, events, new TaskHandoff(node.Redis, settings.Task.StateTtl)) { NodeUrl = () => node.PublicUrl });
-        registry.Register<TaskRegion>(region);
+    }
+
+    /// <summary>What feeds the node's region once it has started: hand-off redelivery, the NATS bridge, the cameras.</summary>
+    private static void StartInputs(ActorSystem system, IActorRef region, NodeContext node)
+    {
+        var settings = node.Settings;
         // What the region drops on a shard's hand-off goes back through it, so a moving shard loses no frame or status.
         system.ActorOf(HandOffRedelivery.Props(region), HandOffRedelivery.DefaultName);
 
@@ -162,7 +175,7 @@ public static class NodeHost
 
         // Each camera is read by one node of the cluster at a time, and moves when that node leaves.
         CameraReaders.Start(system, settings.Cameras, region, settings.Sharding.Role);
-        node.Started(system, region, hostsShards: true);
+        node.Started(system, hostsShards: true);
     }
 
     private static void LogListening(WebApplication app, NodeContext node)

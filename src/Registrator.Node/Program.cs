@@ -7,9 +7,6 @@ var run = new Command("run", "Run a Registrator node until SIGTERM/Ctrl+C (confi
 run.Options.Add(configFile);
 run.SetAction((parse, cancellation) => NodeHost.RunAsync(parse.GetValue(configFile), cancellation));
 
-var demo = new Command("demo", "End-to-end demo: servers, a two-node cluster, a camera, detections over NATS, registered events.");
-demo.SetAction((_, cancellation) => Demo.RunAsync(Console.Out, cancellation));
-
 var list = new Command("list", "Show the events the node's store gave up on (Redis refused them for good), with the reason.");
 list.Options.Add(configFile);
 list.SetAction((parse, cancellation) => DeadLetterCommands.ListAsync(parse.GetValue(configFile), Console.Out, cancellation));
@@ -27,6 +24,5 @@ deadLetters.Subcommands.Add(replay);
 
 var root = new RootCommand("Registrator.Actors: a distributed event registrator for video analytics.");
 root.Subcommands.Add(run);
-root.Subcommands.Add(demo);
 root.Subcommands.Add(deadLetters);
 return await root.Parse(args).InvokeAsync();

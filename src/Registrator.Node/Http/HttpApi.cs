@@ -129,7 +129,7 @@ internal static class HttpApi
         {
             if (!TryInt(request.Query, "limit", node.Http.MaxPageSize, out var limit) || limit < 1 || limit > node.Http.MaxPageSize)
                 return BadRequest($"parameters: limit (1..{node.Http.MaxPageSize}, default {node.Http.MaxPageSize})");
-            if (node.System is null || node.Region is null) return Unavailable("the node is starting: no task region yet");
+            if (!node.TryGetRegion(out _, out _)) return Unavailable("the node is starting: no task region yet");
             try
             {
                 var listing = await tasks.ListAsync(limit, cancellation);
@@ -145,7 +145,7 @@ internal static class HttpApi
         app.MapGet("/api/tasks/{**key}", async (HttpContext context) =>
         {
             if (TaskKeyOf(context) is not { Length: > 0 } key) return NotFound("no task key");
-            if (node.Region is not { } region || node.System is not { } system) return Unavailable("the node is starting: no task region yet");
+            if (!node.TryGetRegion(out var system, out var region)) return Unavailable("the node is starting: no task region yet");
             try
             {
                 // Asking the region for a key starts its entity: a key no node runs is answered here, creating nothing.

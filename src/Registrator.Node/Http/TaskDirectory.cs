@@ -25,7 +25,7 @@ internal sealed class TaskDirectory(NodeContext node)
     /// <exception cref="AskTimeoutException">The coordinator did not answer within <c>registrator.http.ask-timeout</c>.</exception>
     public async Task<TaskListing> ListAsync(int limit, CancellationToken cancellation)
     {
-        if (node.System is not { } system || node.Region is not { } region) throw new InvalidOperationException("the node is starting: no task region yet");
+        if (!node.TryGetRegion(out var system, out var region)) throw new InvalidOperationException("the node is starting: no task region yet");
         var timeout = node.Http.AskTimeout;
         var regions = await region.Ask<CurrentRegions>(GetCurrentRegions.Instance, timeout, cancellation).ConfigureAwait(false);
         var urls = await NodeUrlDirectory.ReadAsync(system, timeout, cancellation).ConfigureAwait(false);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Registrator.Node.DemoRun;
+namespace Registrator.Demo;
 
 /// <summary>
 /// A Debian server binary (redis-server, nats-server) the demo starts on a free loopback port and stops when

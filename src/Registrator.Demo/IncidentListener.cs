@@ -3,7 +3,7 @@ using Akka.Actor;
 using Registrator.Actors.Events;
 using Registrator.Actors.Tasks;
 
-namespace Registrator.Node.DemoRun;
+namespace Registrator.Demo;
 
 /// <summary>An announcement the demo saw: when, and whether the keyframe it names was on disk at that moment.</summary>
 public sealed record SeenIncident(IncidentStarted Started, DateTimeOffset At, string? KeyframePath, bool KeyframeOnDisk);

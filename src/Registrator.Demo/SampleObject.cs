@@ -1,4 +1,4 @@
-namespace Registrator.Node.DemoRun;
+namespace Registrator.Demo;
 
 /// <summary>
 /// The object the demo's sample clip shows: a 120×120 red square that crosses the picture from 4 s to 11 s of each

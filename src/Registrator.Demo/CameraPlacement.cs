@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Registrator.Actors.Cameras;
 
-namespace Registrator.Node.DemoRun;
+namespace Registrator.Demo;
 
 /// <summary>
 /// Where the demo's cameras are read. A camera starts on the first node up and one of them moves (restarting its file at

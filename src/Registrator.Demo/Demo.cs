@@ -9,11 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using Registrator.Actors.Cameras;
 using Registrator.Actors.Configuration;
-using Registrator.Node.DemoRun;
+using Registrator.Node;
 using StackExchange.Redis;
 
-namespace Registrator.Node;
+namespace Registrator.Demo;
 
 /// <summary>
 /// The end-to-end demo behind <c>./build.sh --target=Demo</c>: starts redis-server and nats-server on loopback, makes
@@ -51,10 +52,12 @@ public static class Demo
 
             var seedPort = LocalServer.FreePort();
             var nodes = new List<IHost>();
+            IReadOnlyList<CameraSettings> cameras = [];
             for (var i = 0; i < Cameras.Length; i++)
             {
-                var node = NodeHost.Build(NodeConfig(i, i == 0 ? seedPort : LocalServer.FreePort(), seedPort, work, clip, redis.Port, nats.Port),
-                    logging => logging.SetMinimumLevel(LogLevel.Warning));
+                var config = NodeConfig(i, i == 0 ? seedPort : LocalServer.FreePort(), seedPort, work, clip, redis.Port, nats.Port);
+                cameras = RegistratorSettings.From(config).Cameras;
+                var node = NodeHost.Build(config, logging => logging.SetMinimumLevel(LogLevel.Warning));
                 await node.StartAsync(cancellation);
                 nodes.Add(node);
             }
@@ -65,7 +68,7 @@ public static class Demo
                 var incidents = new System.Collections.Concurrent.ConcurrentQueue<SeenIncident>();
                 foreach (var node in nodes) IncidentListeners.Start(node.Services.GetRequiredService<Akka.Actor.ActorSystem>(), incidents);
                 var systems = nodes.Select(n => n.Services.GetRequiredService<ActorSystem>()).ToList();
-                var starts = await CameraPlacement.WaitSpreadAsync(systems, nodes[0].Services.GetRequiredService<NodeContext>().Settings.Cameras,
+                var starts = await CameraPlacement.WaitSpreadAsync(systems, cameras,
                     TimeSpan.FromSeconds(60), cancellation);
                 Say("each node reads one camera");
                 return await DetectAndReportAsync(redis.Port, nats.Port, starts, incidents, Say, output, cancellation);
