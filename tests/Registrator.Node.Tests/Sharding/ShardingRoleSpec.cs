@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Registrator.Contracts;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Sharding;
