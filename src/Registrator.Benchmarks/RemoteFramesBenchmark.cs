@@ -24,6 +24,7 @@ internal static class RemoteFramesBenchmark
 {
     public const string ChildVerb = "remote-frames-node";
     private const int Width = BenchFrames.Width, Height = BenchFrames.Height;
+    private const int FramesInState = 30, RoundTrips = 500;
 
     public static async Task<int> Run(string[] args)
     {
@@ -181,7 +182,6 @@ internal static class RemoteFramesBenchmark
     /// </summary>
     private static void StateRoundTrip(ExtendedActorSystem system)
     {
-        const int FramesInState = 30, RoundTrips = 500;
         var packets = BenchFrames.EncodeDirect(BenchFrames.Generate(FramesInState));
         var frames = new CycleFrames { Width = Width, Height = Height, ForceKeyframeNext = false };
         for (var i = 0; i < packets.Count; i++)

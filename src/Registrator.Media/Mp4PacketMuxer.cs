@@ -213,7 +213,7 @@ internal sealed unsafe class Mp4PacketMuxer : IDisposable
         if (_format is not null)
         {
             // Closes a file still open after a failure; a no-op after Finish, which closed it.
-            avio_closep((void**)Field<nint>(_format, Layout.FormatContextPb));
+            _ = avio_closep((void**)Field<nint>(_format, Layout.FormatContextPb));
             // Also frees the stream's codec parameters and their extradata.
             avformat_free_context(_format);
             _format = null;

@@ -9,7 +9,6 @@ using Registrator.Actors.Encoding;
 using Registrator.Contracts;
 using Registrator.Actors.Metrics;
 using Registrator.Media;
-using Registrator.Media.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using OpenCvSharp;
 using Registrator.Contracts;
-using Registrator.Media.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;

@@ -1,5 +1,4 @@
 using Registrator.Actors.Events;
-using Registrator.Integration.Tests.Support;
 
 namespace Registrator.Integration.Tests.Events;
 

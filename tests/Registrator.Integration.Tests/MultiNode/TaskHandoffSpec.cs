@@ -9,7 +9,6 @@ using Registrator.Actors.Redis;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
-using Registrator.Media.Tests.Support;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
 

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
-using Registrator.Media.Tests.Support;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
 

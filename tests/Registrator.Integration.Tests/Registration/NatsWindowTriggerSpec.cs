@@ -7,10 +7,8 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Tasks;
-using Registrator.Actors.Tests.Support;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
-using Registrator.Media.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Registrator.Integration.Tests.Registration;

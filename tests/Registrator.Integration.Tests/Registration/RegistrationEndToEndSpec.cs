@@ -10,7 +10,6 @@ using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
 
-using Registrator.Media.Tests.Support;
 
 namespace Registrator.Integration.Tests.Registration;
 

@@ -5,7 +5,6 @@ using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
-using Registrator.Media.Tests.Support;
 using Xunit.Abstractions;
 using static Registrator.Contracts.TaskCommands;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Registrator.Actors.Metrics;
-using Registrator.Media.Tests.Support;
 
 namespace Registrator.Integration.Tests.Support;
 

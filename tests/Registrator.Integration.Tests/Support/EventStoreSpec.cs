@@ -14,7 +14,7 @@ namespace Registrator.Integration.Tests.Support;
 
 /// <summary>
 /// An actor system with the product's configuration (hocon/registrator.conf, no environment) pointed at a real
-/// <see cref="RedisServer"/>, with a fresh sorted-set key, output folder and outbox folder per test, so tests never see
+/// <see cref="Registrator.Testing.RedisServer"/>, with a fresh sorted-set key, output folder and outbox folder per test, so tests never see
 /// each other's events. Back-offs are short so recoveries happen within a test's patience.
 /// </summary>
 public abstract class EventStoreSpec : TestKit

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Registrator.Media.Tests.Support;
 using Registrator.Node.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
 using Akka.Cluster;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Formation;

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registrator.Actors.Configuration;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Formation;
 using Registrator.Node.Tests.Support;
 

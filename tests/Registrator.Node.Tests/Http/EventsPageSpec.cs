@@ -6,7 +6,6 @@ using Akka.Actor;
 using Microsoft.Playwright;
 using OpenCvSharp;
 using Registrator.Contracts;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 using Xunit.Abstractions;
 

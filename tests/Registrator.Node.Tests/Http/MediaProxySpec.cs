@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Http;

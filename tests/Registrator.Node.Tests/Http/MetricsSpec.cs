@@ -1,7 +1,5 @@
 using System.Text;
 using NATS.Client.Core;
-using Registrator.Actors.Tests.Support;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 using static Registrator.Node.Tests.Support.PrometheusText;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Registrator.Actors.Tests.Support;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Http;

@@ -1,5 +1,4 @@
 using Registrator.Contracts;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Http;

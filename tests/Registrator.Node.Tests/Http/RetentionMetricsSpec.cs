@@ -1,6 +1,5 @@
 using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 using static Registrator.Node.Tests.Support.PrometheusText;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Registrator.Contracts;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Http;

@@ -3,7 +3,6 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Registrator.Contracts;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Sharding;

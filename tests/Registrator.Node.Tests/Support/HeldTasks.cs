@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Registrator.Integration.Tests.Support;
 using Registrator.Media;
-using Registrator.Media.Tests.Support;
 
 namespace Registrator.Node.Tests.Support;
 

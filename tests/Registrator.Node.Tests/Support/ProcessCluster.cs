@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using NATS.Client.Core;
-using Registrator.Actors.Tests.Support;
-using Registrator.Integration.Tests.Support;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
@@ -173,12 +170,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         _folder.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Registrator.Testing.FreePort.Next();
 }
 
 /// <summary>One member of the sorted set <c>events</c>: <c>{"&lt;task key&gt;": {..., "event_id": ..., "node": ...}}</c>.</summary>

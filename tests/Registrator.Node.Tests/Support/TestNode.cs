@@ -7,7 +7,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registrator.Actors.Configuration;
 using Registrator.Contracts;
-using Registrator.Integration.Tests.Support;
 using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Node.Tests.Support;
@@ -161,10 +160,5 @@ public sealed class TestNode : IAsyncDisposable
     private static string Quote(string value) => JsonSerializer.Serialize(value);
 
     /// <summary>A loopback TCP port nobody listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Registrator.Testing.FreePort.Next();
 }

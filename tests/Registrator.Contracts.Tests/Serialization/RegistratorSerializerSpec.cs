@@ -1,22 +1,21 @@
 using System.Buffers.Binary;
-using System.Collections.Immutable;
 using System.Runtime.Serialization;
-using Akka.Actor;
+using Akka.Configuration;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
-using Registrator.Actors.Configuration;
-using Registrator.Contracts;
 using Registrator.Contracts.Serialization;
-using Xunit;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskEvents;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
 
-namespace Registrator.Actors.Tests.Contracts;
+namespace Registrator.Contracts.Tests.Serialization;
 
-/// <summary>Every protocol message through the serializer the configuration binds, as remoting would use it.</summary>
-public sealed class RegistratorSerializerSpec() : TestKit(RegistratorConfig.Load("akka.actor.provider = local", new System.Collections.Hashtable()))
+/// <summary>
+/// Every protocol message through the serializer <see cref="RegistratorSerializer.Hocon"/> binds (which nodes and clients
+/// both load), as remoting would use it. That the node's own configuration binds it is TaskDataSerializerSpec's concern.
+/// </summary>
+public sealed class RegistratorSerializerSpec() : TestKit(ConfigurationFactory.ParseString(RegistratorSerializer.Hocon + "\nakka.actor.provider = local"))
 {
     private const string Key = "cameras/вход №1 🎥";
 
@@ -54,7 +53,7 @@ public sealed class RegistratorSerializerSpec() : TestKit(RegistratorConfig.Load
     {
         var serializer = Sys.Serialization.FindSerializerFor(message);
         Assert.IsType<RegistratorSerializer>(serializer);
-        var manifest = Serialization.ManifestFor(serializer, message);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
         var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
         switch (message)
         {

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Xunit;
 
-namespace Registrator.Integration.Tests.Support;
+namespace Registrator.Testing;
 
 /// <summary>Peak signal-to-noise ratio between BGR24 pictures, and matching decoded frames back to their sources.</summary>
 public static class Psnr

@@ -1,11 +1,11 @@
-namespace Registrator.Integration.Tests.Support;
+namespace Registrator.Testing;
 
 /// <summary>A fresh folder under the system temp path for one test, deleted with everything in it on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "registrator-integration-tests", Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "registrator-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 

@@ -6,7 +6,7 @@ using System.Text;
 using StackExchange.Redis;
 using Xunit;
 
-namespace Registrator.Integration.Tests.Support;
+namespace Registrator.Testing;
 
 /// <summary>
 /// A real <c>redis-server</c> (Debian's package; <c>./build.sh --target=Deps</c> installs it) for integration tests: its
@@ -30,7 +30,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     {
         Executable = Environment.GetEnvironmentVariable("REDIS_SERVER") is { Length: > 0 } custom ? custom : "redis-server";
         DataDirectory = Path.Combine(Path.GetTempPath(), "registrator-redis", Guid.NewGuid().ToString("N"));
-        Port = FreePort();
+        Port = FreePort.Next();
     }
 
     /// <summary>The binary: <c>redis-server</c> on PATH, or the environment variable REDIS_SERVER.</summary>
@@ -75,7 +75,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
             {
                 // Someone took the free port between probing and binding: a fresh one is as good on a first start.
                 process.Dispose();
-                Port = FreePort();
+                Port = FreePort.Next();
             }
         }
     }
@@ -221,13 +221,6 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
-namespace Registrator.Actors.Tests.Support;
+namespace Registrator.Testing;
 
 /// <summary>
 /// A real <c>nats-server</c> (the Debian package) on a free loopback port, owned by one test: started, stopped and
@@ -38,7 +36,7 @@ public sealed class NatsServer : IDisposable
     }
 
     /// <summary>A free port for a server that is not started yet (<see cref="Run"/> starts it).</summary>
-    public static NatsServer Reserve() => new(FreePort());
+    public static NatsServer Reserve() => new(FreePort.Next());
 
     /// <summary>Starts the server and returns once it accepts connections.</summary>
     public void Run()
@@ -121,14 +119,5 @@ public sealed class NatsServer : IDisposable
             .Select(dir => Path.Combine(dir, "nats-server"));
         return Candidates.Concat(onPath).FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nats-server not found: install the Debian package nats-server (./build.sh --target=Deps)");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,4 +1,4 @@
-namespace Registrator.Integration.Tests.Support;
+namespace Registrator.Testing;
 
 /// <summary>
 /// Synthetic BGR24 camera frames, each visually distinct from every other: the frame number in binary as eight large

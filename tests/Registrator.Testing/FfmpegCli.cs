@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Xunit;
 
-namespace Registrator.Media.Tests.Support;
+namespace Registrator.Testing;
 
 /// <summary>The real ffmpeg and ffprobe binaries as independent producers of test input and readers of our output.</summary>
 public static class FfmpegCli

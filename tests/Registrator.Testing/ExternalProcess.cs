@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Registrator.Media.Tests.Support;
+namespace Registrator.Testing;
 
 /// <summary>Runs a command-line tool to completion, capturing stdout as bytes and stderr as text.</summary>
 public static class ExternalProcess
