@@ -2,9 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using NATS.Client.Core;
-using Registrator.Actors.Tests.Support;
 using Registrator.Contracts;
-using Registrator.Integration.Tests.Support;
 using Registrator.Node.Tests.Support;
 
 namespace Registrator.Node.Tests.Http;
