@@ -16,12 +16,13 @@ namespace Registrator.Node.Http;
 /// index entries) falls back to a ZSCAN MATCH: only misses pay for it.
 /// </para>
 /// </summary>
-internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
+internal sealed class EventQueries(RedisConnection redis, RedisKeys keys)
 {
     /// <summary>Members read per round trip by the fallback filter by key.</summary>
     private const int ScanChunk = 500;
 
-    private readonly RedisKeys _keys = new() { SortedSet = sortedSetKey };
+    private readonly RedisKeys _keys = keys;
+    private readonly string sortedSetKey = keys.SortedSet;
     // Once set the marker stays: no need to ask again.
     private volatile bool _indexed;
 

@@ -14,10 +14,11 @@ namespace Registrator.Node.Http;
 /// Events added or expired while it reads may be missed or counted twice: the list is a guide for choosing a filter,
 /// not a count to rely on.
 /// </remarks>
-internal sealed class KnownKeys(RedisConnection redis, string sortedSetKey)
+internal sealed class KnownKeys(RedisConnection redis, RedisKeys keys)
 {
     private const int Chunk = 1000;
-    private readonly RedisKeys _keys = new() { SortedSet = sortedSetKey };
+    private readonly RedisKeys _keys = keys;
+    private readonly string sortedSetKey = keys.SortedSet;
 
     public string SortedSetKey => sortedSetKey;
 
