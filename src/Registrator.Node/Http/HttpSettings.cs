@@ -40,7 +40,7 @@ public sealed record HttpSettings
         }
         catch (FormatException e)
         {
-            throw http.Fail("listen", e.Message);
+            throw http.Fail("listen", $"is not a listen address: {e.Message}");
         }
         var maxPageSize = http.PositiveInt("max-page-size");
         var defaultPageSize = http.Int("default-page-size");
