@@ -18,8 +18,6 @@ public enum TriggerPolicy : byte
 /// <summary>When a task registers an event by itself, from <c>registrator.trigger</c> (or an override of it).</summary>
 public sealed record TriggerSettings
 {
-    public const string ConfigPath = "registrator.trigger";
-
     public required TriggerPolicy Policy { get; init; }
 
     /// <summary>True for the <c>window</c> policy; setting it false means <c>manual</c> (the two policies there were first).</summary>
@@ -63,8 +61,6 @@ public sealed record TriggerSettings
         PostRoll = trigger.Duration("post-roll"),
         MaxDuration = trigger.Duration("max-duration"),
     }, trigger);
-
-    public static TriggerSettings From(Config trigger) => From(SettingsReader.ForSection(trigger, ConfigPath));
 
     /// <summary><c>policy</c> of <paramref name="section"/> (the trigger, or an override entry).</summary>
     public static TriggerPolicy ParsePolicy(SettingsReader section) =>

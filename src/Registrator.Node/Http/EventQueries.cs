@@ -22,11 +22,11 @@ internal sealed class EventQueries(RedisConnection redis, RedisKeys keys)
     private const int ScanChunk = 500;
 
     private readonly RedisKeys _keys = keys;
-    private readonly string sortedSetKey = keys.SortedSet;
+    private readonly string _sortedSetKey = keys.SortedSet;
     // Once set the marker stays: no need to ask again.
     private volatile bool _indexed;
 
-    public string SortedSetKey => sortedSetKey;
+    public string SortedSetKey => _sortedSetKey;
 
     public async Task<EventPage> ListAsync(EventFilter filter, CancellationToken cancellation)
     {
@@ -37,7 +37,7 @@ internal sealed class EventQueries(RedisConnection redis, RedisKeys keys)
         {
             // One more than asked for tells whether another page follows.
             var entries = await database.SortedSetRangeByScoreWithScoresAsync(
-                sortedSetKey, since, until, Exclude.None, Order.Descending, filter.Offset, filter.Limit + 1).WaitAsync(cancellation).ConfigureAwait(false);
+                _sortedSetKey, since, until, Exclude.None, Order.Descending, filter.Offset, filter.Limit + 1).WaitAsync(cancellation).ConfigureAwait(false);
             var events = entries.Select(e => EventView.Parse(e.Element!, e.Score)).OfType<EventView>().ToList();
             return Page(events, filter.Limit, more: entries.Length > filter.Limit);
         }
@@ -54,7 +54,7 @@ internal sealed class EventQueries(RedisConnection redis, RedisKeys keys)
         if (!member.IsNull)
         {
             // No score: the member left the set (retention) after the hash was read.
-            var score = await database.SortedSetScoreAsync(sortedSetKey, member).WaitAsync(cancellation).ConfigureAwait(false);
+            var score = await database.SortedSetScoreAsync(_sortedSetKey, member).WaitAsync(cancellation).ConfigureAwait(false);
             return score is { } s && EventView.Parse(member!, s) is { } view && view.EventId == eventId ? view : null;
         }
         // Not in the index: an unknown id, or a member another writer (the Python module) added without index entries.
@@ -86,7 +86,7 @@ internal sealed class EventQueries(RedisConnection redis, RedisKeys keys)
         for (long scanned = 0; ; scanned += ScanChunk)
         {
             var chunk = await database.SortedSetRangeByScoreWithScoresAsync(
-                sortedSetKey, since, until, Exclude.None, Order.Descending, scanned, ScanChunk).WaitAsync(cancellation).ConfigureAwait(false);
+                _sortedSetKey, since, until, Exclude.None, Order.Descending, scanned, ScanChunk).WaitAsync(cancellation).ConfigureAwait(false);
             foreach (var entry in chunk)
             {
                 if (EventView.Parse(entry.Element!, entry.Score) is not { } view || !string.Equals(view.Key, key, StringComparison.Ordinal)) continue;
@@ -106,7 +106,7 @@ internal sealed class EventQueries(RedisConnection redis, RedisKeys keys)
     private async Task<EventView?> FindScanningAsync(IDatabase database, Guid eventId, CancellationToken cancellation)
     {
         var pattern = "*" + eventId.ToString("D") + "*";
-        await foreach (var entry in database.SortedSetScanAsync(sortedSetKey, pattern, pageSize: 1000).WithCancellation(cancellation).ConfigureAwait(false))
+        await foreach (var entry in database.SortedSetScanAsync(_sortedSetKey, pattern, pageSize: 1000).WithCancellation(cancellation).ConfigureAwait(false))
         {
             if (EventView.Parse(entry.Element!, entry.Score) is { } view && view.EventId == eventId) return view;
         }
