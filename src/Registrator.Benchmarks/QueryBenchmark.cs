@@ -91,8 +91,9 @@ internal static class QueryBenchmark
     /// <summary>Writes the members through <see cref="SortedSetEventSink"/> (many writes in flight); returns every event id.</summary>
     private static async Task<Guid[]> FillAsync(int port, string sortedSet, int members, int keys)
     {
-        using var connection = new RedisConnection(new RedisSettings { Host = "127.0.0.1", Port = port, CommandTimeout = TimeSpan.FromMinutes(1) });
-        var redisKeys = new RedisKeys { SortedSet = sortedSet };
+        var shipped = RegistratorSettings.Defaults;
+        using var connection = new RedisConnection(shipped.Redis with { Host = "127.0.0.1", Port = port, CommandTimeout = TimeSpan.FromMinutes(1) });
+        var redisKeys = shipped.Events.Keys with { SortedSet = sortedSet };
         var sink = new SortedSetEventSink(connection, redisKeys);
         var origin = new EventOrigin("http://127.0.0.1:8080", "bench-node");
         var ids = new Guid[members];

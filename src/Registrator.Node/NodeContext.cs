@@ -26,7 +26,7 @@ internal sealed class NodeContext(RegistratorSettings settings, HttpSettings htt
     public RegistratorSettings Settings { get; } = settings;
     public HttpSettings Http { get; } = http;
     /// <summary>How the node finds its cluster (seeds or Cluster Bootstrap).</summary>
-    public FormationSettings Formation { get; init; } = new();
+    public required FormationSettings Formation { get; init; }
     public RegistratorMetrics Metrics { get; } = metrics;
     public RedisConnection Redis { get; } = new(settings.Redis);
     public BadInputCounters BadInputs { get; } = new();

@@ -62,15 +62,17 @@ public sealed class CameraActor : ReceiveActor
 
     protected override void PreStart()
     {
-        var restart = RestartSettings.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2);
+        var reader = _camera.Reader;
+        var restart = RestartSettings.Create(reader.MinBackoff, reader.MaxBackoff, reader.RandomFactor);
         var self = Self;
         var tasks = _tasks;
+        var askTimeout = reader.AskTimeout;
         _killSwitch = CameraFrames.Source(_camera, restart)
             .ViaMaterialized(KillSwitches.Single<TaskCommands.AddFrame>(), Keep.Right)
             .SelectAsync(1, async frame =>
             {
-                try { return await tasks.Ask<object>(frame, TimeSpan.FromSeconds(10)); }
-                catch (AskTimeoutException) { return new Status.Failure(new TimeoutException("task did not answer within 10s")); }
+                try { return await tasks.Ask<object>(frame, askTimeout); }
+                catch (AskTimeoutException) { return new Status.Failure(new TimeoutException($"task did not answer within {askTimeout}")); }
             })
             .To(Sink.ForEach<object>(reply => self.Tell(new FrameOutcome(reply))))
             .Run(Context.Materializer());
@@ -85,7 +87,7 @@ public sealed class CameraActor : ReceiveActor
         if (outcome.Reply is TaskReplies.Accepted) return;
         _rejected++;
         var now = DateTime.UtcNow;
-        if (now - _lastRejectionLog < TimeSpan.FromSeconds(10)) return;
+        if (now - _lastRejectionLog < _camera.Reader.RejectionLogInterval) return;
         _lastRejectionLog = now;
         _log.Warning("camera {0}: {1} of {2} frames not buffered so far; latest: {3}", _camera.Key, _rejected, _sent, outcome.Reply);
     }

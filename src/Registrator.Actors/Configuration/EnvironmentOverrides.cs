@@ -37,6 +37,9 @@ public static class EnvironmentOverrides
     /// <summary>The variables this table reads, in order.</summary>
     public static IReadOnlyList<string> Variables { get; } = Table.Select(m => m.Variable).ToArray();
 
+    /// <summary>The variable that sets <paramref name="path"/>, for error messages; <c>null</c> when none does.</summary>
+    public static string? VariableOf(string path) => Table.FirstOrDefault(m => m.Paths.Contains(path))?.Variable;
+
     /// <summary>HOCON text with one line per variable that is set (empty values are ignored).</summary>
     /// <exception cref="FormatException">A numeric variable is not a number; the message names it.</exception>
     public static string ToHocon(IDictionary environment)

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Registrator.Actors.Redis;
 
 namespace Registrator.Actors.Configuration;
 
@@ -36,8 +37,8 @@ public static class HandoffTimeouts
     /// </summary>
     public static Config Apply(Config config)
     {
-        var registration = config.GetTimeSpan("registrator.task.registration-timeout", TimeSpan.FromMinutes(5));
-        var command = config.GetTimeSpan("registrator.redis.command-timeout", TimeSpan.FromSeconds(5));
+        var registration = SettingsReader.Of(config, "registrator.task").PositiveDuration("registration-timeout");
+        var command = SettingsReader.Of(config, RedisSettings.ConfigPath).PositiveDuration("command-timeout");
         var handoff = config.HasPath(HandoffTimeoutPath) ? config.GetTimeSpan(HandoffTimeoutPath) : Handoff(registration, command);
         var lines = new List<string>();
         if (!config.HasPath(HandoffTimeoutPath)) lines.Add($"{HandoffTimeoutPath} = {Seconds(handoff)}");

@@ -6,31 +6,36 @@ namespace Registrator.Actors.Configuration;
 /// <summary>Where and how clips are written, from <c>registrator.media</c> (keys documented in hocon/registrator.conf).</summary>
 public sealed record MediaSettings
 {
+    public const string ConfigPath = "registrator.media";
+
     /// <summary>The Python module's TMP_PATH: clips go to <c>OutputPath/&lt;uuid&gt;/&lt;uuid&gt;.mp4|.jpg</c>.</summary>
-    public string OutputPath { get; init; } = "/tmp";
-    public EncoderOptions Encoder { get; init; } = new();
+    public required string OutputPath { get; init; }
+    public required EncoderOptions Encoder { get; init; }
     /// <summary>Encoder actors per node; each owns a thread of <see cref="DispatcherId"/> and the x264 sessions of its keys.</summary>
-    public int PoolSize { get; init; } = Environment.ProcessorCount;
+    public required int PoolSize { get; init; }
     public const string DispatcherId = "registrator.media.encoder-dispatcher";
 
     public static MediaSettings From(Config media)
     {
-        var poolSize = media.GetInt("pool-size");
-        if (poolSize < 0) throw new ConfigurationException($"registrator.media.pool-size must be 0 (one per core) or more, got {poolSize}");
-        var outputPath = media.GetString("output-path");
-        if (string.IsNullOrWhiteSpace(outputPath)) throw new ConfigurationException("registrator.media.output-path (TMP_PATH) must not be empty");
+        var read = SettingsReader.ForSection(media, ConfigPath);
+        var poolSize = read.NonNegative("pool-size", read.Int("pool-size"));
         return new MediaSettings
         {
-            OutputPath = Path.GetFullPath(outputPath),
+            OutputPath = OutputPathOf(read),
             PoolSize = poolSize == 0 ? Environment.ProcessorCount : poolSize,
             Encoder = new EncoderOptions
             {
-                FramesPerSecond = media.GetInt("fps"),
-                Preset = media.GetString("preset"),
-                Crf = media.GetInt("crf"),
-                JpegQuality = media.GetInt("jpeg-quality"),
-                Keyint = media.GetInt("keyint"),
+                FramesPerSecond = read.Int("fps"),
+                Preset = read.String("preset"),
+                Crf = read.Int("crf"),
+                JpegQuality = read.Int("jpeg-quality"),
+                Keyint = read.Int("keyint"),
             },
         };
     }
+
+    /// <summary><c>registrator.media.output-path</c> (TMP_PATH) of a whole configuration, fully resolved.</summary>
+    public static string OutputPathOf(Config config) => OutputPathOf(SettingsReader.Of(config, ConfigPath));
+
+    private static string OutputPathOf(SettingsReader media) => Path.GetFullPath(media.NonEmpty("output-path"));
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Registrator.Actors.Cameras;
 using Registrator.Actors.Events;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
@@ -11,28 +12,33 @@ public sealed record RegistratorSettings(
     TaskSettings Task, ShardingSettings Sharding, MediaSettings Media, RedisSettings Redis, EventStoreSettings Events, NatsSettings Nats)
 {
     /// <summary>Cameras the cluster reads, each on one node at a time (<c>registrator.cameras</c>, the same list on every node).</summary>
-    public IReadOnlyList<Registrator.Actors.Cameras.CameraSettings> Cameras { get; init; } = [];
+    public required IReadOnlyList<CameraSettings> Cameras { get; init; }
+
+    /// <summary>How every camera is read (<c>registrator.camera-reader</c>), also each entry's <see cref="CameraSettings.Reader"/>.</summary>
+    public required CameraReaderSettings CameraReader { get; init; }
+
+    private static readonly Lazy<RegistratorSettings> Shipped = new(() => From(RegistratorConfig.Defaults));
+
+    /// <summary>
+    /// The settings hocon/registrator.conf gives, without environment or overrides: what a test starts from
+    /// (<c>RegistratorSettings.Defaults.Task with { MaxFrames = 5 }</c>) instead of values of its own.
+    /// </summary>
+    public static RegistratorSettings Defaults => Shipped.Value;
 
     public static RegistratorSettings From(Config config)
     {
-        var root = config.GetConfig("registrator")
-            ?? throw new ConfigurationException("missing the registrator { } section; start from RegistratorConfig.Load()");
-        var media = MediaSettings.From(root.GetConfig("media"));
-        var trigger = TriggerSettings.From(root.GetConfig("trigger"));
+        var root = SettingsReader.Of(config, "registrator");
+        var reader = CameraReaderSettings.From(root.Section("camera-reader"));
         return new RegistratorSettings(
-            TaskSettings.From(root.GetConfig("task")) with
-            {
-                Trigger = trigger,
-                Overrides = TaskOverride.ListFrom(root.GetConfig("trigger"), trigger),
-                FramesPerSecond = media.Encoder.FramesPerSecond,
-            },
-            ShardingSettings.From(root.GetConfig("sharding")),
-            media,
-            RedisSettings.From(root.GetConfig("redis")),
-            EventStoreSettings.From(root.GetConfig("events")),
-            NatsSettings.From(root.GetConfig("nats")))
+            TaskSettings.From(root),
+            ShardingSettings.From(config.GetConfig(ShardingSettings.ConfigPath)),
+            MediaSettings.From(config.GetConfig(MediaSettings.ConfigPath)),
+            RedisSettings.From(config.GetConfig(RedisSettings.ConfigPath)),
+            EventStoreSettings.From(config.GetConfig(EventStoreSettings.ConfigPath)),
+            NatsSettings.From(config.GetConfig(NatsSettings.ConfigPath)))
         {
-            Cameras = Registrator.Actors.Cameras.CameraSettings.ListFrom(root),
+            Cameras = CameraSettings.ListFrom(root, reader),
+            CameraReader = reader,
         };
     }
 

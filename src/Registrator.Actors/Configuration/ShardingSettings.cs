@@ -5,13 +5,15 @@ namespace Registrator.Actors.Configuration;
 /// <summary>Task sharding, from <c>registrator.sharding</c>.</summary>
 public sealed record ShardingSettings
 {
-    public int NumberOfShards { get; init; } = 100;
-    public string Role { get; init; } = "registrator";
+    public const string ConfigPath = "registrator.sharding";
+
+    public required int NumberOfShards { get; init; }
+    /// <summary>The role of the nodes that host task shards; a node without it builds its proxy for this role.</summary>
+    public required string Role { get; init; }
 
     public static ShardingSettings From(Config sharding)
     {
-        var shards = sharding.GetInt("number-of-shards");
-        if (shards <= 0) throw new ConfigurationException($"registrator.sharding.number-of-shards must be positive, got {shards}");
-        return new ShardingSettings { NumberOfShards = shards, Role = sharding.GetString("role") };
+        var read = SettingsReader.ForSection(sharding, ConfigPath);
+        return new ShardingSettings { NumberOfShards = read.PositiveInt("number-of-shards"), Role = read.NonEmpty("role") };
     }
 }

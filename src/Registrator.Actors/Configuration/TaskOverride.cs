@@ -1,5 +1,3 @@
-using Akka.Configuration;
-using Akka.Configuration.Hocon;
 
 namespace Registrator.Actors.Configuration;
 
@@ -46,39 +44,32 @@ public sealed record TaskOverride(IReadOnlyList<KeyPattern> Keys)
     };
 
     /// <summary>Reads <c>overrides</c> of <paramref name="trigger"/>, checking each entry against <paramref name="defaults"/>.</summary>
-    public static IReadOnlyList<TaskOverride> ListFrom(Config trigger, TriggerSettings defaults)
-    {
-        if (!trigger.HasPath("overrides")) return [];
-        return trigger.GetValue("overrides").GetArray().Select((value, index) =>
+    public static IReadOnlyList<TaskOverride> ListFrom(SettingsReader trigger, TriggerSettings defaults) =>
+        trigger.Entries("overrides").Select(entry =>
         {
-            var path = $"registrator.trigger.overrides[{index}]";
-            var entry = new Config(new HoconRoot(value));
-            var entryOverride = new TaskOverride(PatternsOf(entry, path))
+            // Each key is optional here: one left out keeps the node's value.
+            var entryOverride = new TaskOverride(PatternsOf(entry))
             {
-                Policy = entry.HasPath("policy") ? TriggerSettings.ParsePolicy(entry.GetString("policy"), path + ".policy") : null,
-                WindowSize = entry.HasPath("window") ? entry.GetInt("window") : null,
-                Ratio = entry.HasPath("ratio") ? entry.GetDouble("ratio") : null,
-                Cooldown = entry.HasPath("cooldown") ? entry.GetTimeSpan("cooldown") : null,
-                MinScore = entry.HasPath("min-score") ? entry.GetDouble("min-score") : null,
-                PreRoll = entry.HasPath("pre-roll") ? entry.GetTimeSpan("pre-roll") : null,
-                PostRoll = entry.HasPath("post-roll") ? entry.GetTimeSpan("post-roll") : null,
-                MaxDuration = entry.HasPath("max-duration") ? entry.GetTimeSpan("max-duration") : null,
-                FramesPerSecond = entry.HasPath("media.fps") ? entry.GetInt("media.fps") : null,
+                Policy = entry.Has("policy") ? TriggerSettings.ParsePolicy(entry) : null,
+                WindowSize = entry.Has("window") ? entry.Int("window") : null,
+                Ratio = entry.Has("ratio") ? entry.Double("ratio") : null,
+                Cooldown = entry.Has("cooldown") ? entry.Duration("cooldown") : null,
+                MinScore = entry.Has("min-score") ? entry.Double("min-score") : null,
+                PreRoll = entry.Has("pre-roll") ? entry.Duration("pre-roll") : null,
+                PostRoll = entry.Has("post-roll") ? entry.Duration("post-roll") : null,
+                MaxDuration = entry.Has("max-duration") ? entry.Duration("max-duration") : null,
+                FramesPerSecond = entry.Has("media.fps") ? entry.InRange("media.fps", entry.Int("media.fps"), 1, 1000) : null,
             };
-            TriggerSettings.Validated(entryOverride.Apply(defaults), path);
-            if (entryOverride.FramesPerSecond is { } fps and (< 1 or > 1000))
-                throw new ConfigurationException($"{path}.media.fps must be 1..1000, got {fps}");
+            TriggerSettings.Validated(entryOverride.Apply(defaults), entry);
             return entryOverride;
         }).ToArray();
-    }
 
-    private static KeyPattern[] PatternsOf(Config entry, string path)
+    private static KeyPattern[] PatternsOf(SettingsReader entry)
     {
-        if (!entry.HasPath("keys")) throw new ConfigurationException($"{path} needs keys (a glob on task keys, e.g. \"gate-*\")");
-        var value = entry.GetValue("keys");
-        var globs = value.IsArray() ? value.GetArray().Select(v => v.GetString()).ToArray() : [value.GetString()];
-        if (globs.Length == 0 || globs.Any(string.IsNullOrEmpty))
-            throw new ConfigurationException($"{path}.keys must be a non-empty glob or list of globs");
+        if (!entry.Has("keys")) throw entry.Fail("keys", "is required (a glob on task keys, e.g. \"gate-*\")");
+        var globs = entry.StringOrList("keys") is { Count: > 0 } list && !list.Any(string.IsNullOrEmpty)
+            ? list
+            : throw entry.Invalid("keys", "must be a non-empty glob or list of globs");
         return [.. globs.Select(g => new KeyPattern(g))];
     }
 }

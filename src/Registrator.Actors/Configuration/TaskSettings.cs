@@ -5,21 +5,21 @@ namespace Registrator.Actors.Configuration;
 /// <summary>Bounds and timing of task entities, from <c>registrator.task</c> (keys documented in hocon/registrator.conf).</summary>
 public sealed record TaskSettings
 {
-    public int MaxFrames { get; init; } = 300;
-    public long MaxBufferBytes { get; init; } = 512L * 1024 * 1024;
-    public int MaxFrameDimension { get; init; } = 8192;
-    public int MaxStatuses { get; init; } = 10_000;
-    public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(5);
-    public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public required int MaxFrames { get; init; }
+    public required long MaxBufferBytes { get; init; }
+    public required int MaxFrameDimension { get; init; }
+    public required int MaxStatuses { get; init; }
+    public required TimeSpan PassivateAfter { get; init; }
+    public required TimeSpan RegistrationTimeout { get; init; }
     /// <summary>How long a frame with a capture time waits for frames captured before it (<c>reorder-window</c>).</summary>
-    public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromSeconds(1);
+    public required TimeSpan ReorderWindow { get; init; }
     /// <summary>How long a stopped task's state waits in Redis for its next incarnation (<c>state-ttl</c>).</summary>
-    public TimeSpan StateTtl { get; init; } = TimeSpan.FromDays(1);
+    public required TimeSpan StateTtl { get; init; }
     /// <summary>How long a starting task waits for its previous incarnation's state before it starts fresh.</summary>
-    public TimeSpan StateRestoreTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public required TimeSpan StateRestoreTimeout { get; init; }
     /// <summary>The clips' frame rate (<c>registrator.media.fps</c>): the grid capture times are mapped onto.</summary>
-    public int FramesPerSecond { get; init; } = 10;
-    public TriggerSettings Trigger { get; init; } = new();
+    public required int FramesPerSecond { get; init; }
+    public required TriggerSettings Trigger { get; init; }
     /// <summary>Per-key settings (<c>registrator.trigger.overrides</c>), first match wins; see <see cref="ForKey"/>.</summary>
     public IReadOnlyList<TaskOverride> Overrides { get; init; } = [];
     /// <summary>The <c>keys</c> of the override in force, once <see cref="ForKey"/> picked one; <c>null</c>: the node's settings.</summary>
@@ -53,25 +53,28 @@ public sealed record TaskSettings
         ? Math.Max(MaxFrames, (int)Math.Ceiling((Trigger.PreRoll + Trigger.MaxDuration).TotalSeconds * FramesPerSecond) + 2 * FramesPerSecond)
         : MaxFrames;
 
-    public static TaskSettings From(Config task) => new()
+    /// <summary>
+    /// <c>registrator.task</c> with the node's <c>registrator.trigger</c> (and its overrides) and <c>registrator.media.fps</c>,
+    /// from the <c>registrator</c> section.
+    /// </summary>
+    public static TaskSettings From(SettingsReader registrator)
     {
-        MaxFrames = Positive(task.GetInt("max-frames"), "max-frames"),
-        MaxBufferBytes = Positive(task.GetByteSize("max-buffer-bytes") ?? 0, "max-buffer-bytes"),
-        MaxFrameDimension = Positive(task.GetInt("max-frame-dimension"), "max-frame-dimension"),
-        MaxStatuses = Positive(task.GetInt("max-statuses"), "max-statuses"),
-        PassivateAfter = task.GetTimeSpan("passivate-after"),
-        RegistrationTimeout = task.GetTimeSpan("registration-timeout"),
-        ReorderWindow = NotNegative(task.GetTimeSpan("reorder-window"), "reorder-window"),
-        StateTtl = Positive(task.GetTimeSpan("state-ttl"), "state-ttl"),
-        StateRestoreTimeout = Positive(task.GetTimeSpan("state-restore-timeout"), "state-restore-timeout"),
-    };
-
-    private static TimeSpan Positive(TimeSpan value, string key) =>
-        value > TimeSpan.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must be positive, got {value}");
-
-    private static TimeSpan NotNegative(TimeSpan value, string key) =>
-        value >= TimeSpan.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must not be negative, got {value}");
-
-    private static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>
-        value > T.Zero ? value : throw new ConfigurationException($"registrator.task.{key} must be positive, got {value}");
+        var task = registrator.Section("task");
+        var trigger = TriggerSettings.From(registrator.Section("trigger"));
+        return new TaskSettings
+        {
+            MaxFrames = task.PositiveInt("max-frames"),
+            MaxBufferBytes = task.Positive("max-buffer-bytes", task.Size("max-buffer-bytes")),
+            MaxFrameDimension = task.PositiveInt("max-frame-dimension"),
+            MaxStatuses = task.PositiveInt("max-statuses"),
+            PassivateAfter = task.PositiveDuration("passivate-after"),
+            RegistrationTimeout = task.PositiveDuration("registration-timeout"),
+            ReorderWindow = task.NonNegativeDuration("reorder-window"),
+            StateTtl = task.PositiveDuration("state-ttl"),
+            StateRestoreTimeout = task.PositiveDuration("state-restore-timeout"),
+            FramesPerSecond = registrator.Section("media").PositiveInt("fps"),
+            Trigger = trigger,
+            Overrides = TaskOverride.ListFrom(registrator.Section("trigger"), trigger),
+        };
+    }
 }

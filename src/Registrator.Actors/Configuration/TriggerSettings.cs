@@ -18,7 +18,7 @@ public enum TriggerPolicy : byte
 /// <summary>When a task registers an event by itself, from <c>registrator.trigger</c> (or an override of it).</summary>
 public sealed record TriggerSettings
 {
-    public TriggerPolicy Policy { get; init; } = TriggerPolicy.Window;
+    public required TriggerPolicy Policy { get; init; }
 
     /// <summary>True for the <c>window</c> policy; setting it false means <c>manual</c> (the two policies there were first).</summary>
     public bool Window
@@ -28,9 +28,9 @@ public sealed record TriggerSettings
     }
 
     public bool Span => Policy == TriggerPolicy.Span;
-    public int WindowSize { get; init; } = 30;
-    public double Ratio { get; init; } = 0.3;
-    public TimeSpan Cooldown { get; init; } = TimeSpan.Zero;
+    public required int WindowSize { get; init; }
+    public required double Ratio { get; init; }
+    public required TimeSpan Cooldown { get; init; }
 
     /// <summary>
     /// The task's own detection threshold for inference results without <c>detected</c>; <c>null</c>: the bridge's
@@ -39,43 +39,43 @@ public sealed record TriggerSettings
     public double? MinScore { get; init; }
 
     /// <summary><c>span</c>: how much capture time before the opening detection the clip starts (GOP granularity).</summary>
-    public TimeSpan PreRoll { get; init; } = TimeSpan.FromSeconds(5);
+    public required TimeSpan PreRoll { get; init; }
 
     /// <summary><c>span</c>: the incident closes this much capture time after its last detection.</summary>
-    public TimeSpan PostRoll { get; init; } = TimeSpan.FromSeconds(5);
+    public required TimeSpan PostRoll { get; init; }
 
     /// <summary><c>span</c>: the longest incident; one still active then continues as a new incident.</summary>
-    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromSeconds(120);
+    public required TimeSpan MaxDuration { get; init; }
 
-    public static TriggerSettings From(Config trigger) => Validated(new TriggerSettings
+    /// <summary>
+    /// The node's trigger, from <c>registrator.trigger</c>. Every rule is checked in <see cref="Validated"/>, so an
+    /// override entry (<see cref="TaskOverride"/>) is held to the same rules with its own path in the message.
+    /// </summary>
+    public static TriggerSettings From(SettingsReader trigger) => Validated(new TriggerSettings
     {
-        Policy = ParsePolicy(trigger.GetString("policy"), "registrator.trigger.policy"),
-        WindowSize = trigger.GetInt("window"),
-        Ratio = trigger.GetDouble("ratio"),
-        Cooldown = trigger.GetTimeSpan("cooldown"),
-        PreRoll = trigger.GetTimeSpan("pre-roll", TimeSpan.FromSeconds(5)),
-        PostRoll = trigger.GetTimeSpan("post-roll", TimeSpan.FromSeconds(5)),
-        MaxDuration = trigger.GetTimeSpan("max-duration", TimeSpan.FromSeconds(120)),
-    }, "registrator.trigger");
+        Policy = ParsePolicy(trigger),
+        WindowSize = trigger.Int("window"),
+        Ratio = trigger.Double("ratio"),
+        Cooldown = trigger.Duration("cooldown"),
+        PreRoll = trigger.Duration("pre-roll"),
+        PostRoll = trigger.Duration("post-roll"),
+        MaxDuration = trigger.Duration("max-duration"),
+    }, trigger);
 
-    public static TriggerPolicy ParsePolicy(string? policy, string path) => policy switch
-    {
-        "window" => TriggerPolicy.Window,
-        "manual" => TriggerPolicy.Manual,
-        "span" => TriggerPolicy.Span,
-        _ => throw new ConfigurationException($"{path} must be 'window', 'manual' or 'span', got '{policy}'"),
-    };
+    /// <summary><c>policy</c> of <paramref name="section"/> (the trigger, or an override entry).</summary>
+    public static TriggerPolicy ParsePolicy(SettingsReader section) =>
+        section.OneOf("policy", ("window", TriggerPolicy.Window), ("manual", TriggerPolicy.Manual), ("span", TriggerPolicy.Span));
 
-    /// <summary>The settings when they are consistent; otherwise a <see cref="ConfigurationException"/> naming <paramref name="path"/>.</summary>
-    public static TriggerSettings Validated(TriggerSettings s, string path)
+    /// <summary>The settings when they are consistent; otherwise a <see cref="ConfigurationException"/> naming the key under <paramref name="section"/>.</summary>
+    public static TriggerSettings Validated(TriggerSettings s, SettingsReader section)
     {
-        if (s.WindowSize <= 0) throw new ConfigurationException($"{path}.window must be positive, got {s.WindowSize}");
-        if (s.Ratio is < 0 or >= 1) throw new ConfigurationException($"{path}.ratio must be in [0, 1), got {s.Ratio}");
-        if (s.Cooldown < TimeSpan.Zero) throw new ConfigurationException($"{path}.cooldown must not be negative, got {s.Cooldown}");
-        if (s.MinScore is { } score && !double.IsFinite(score)) throw new ConfigurationException($"{path}.min-score must be a number, got {score}");
-        if (s.PreRoll < TimeSpan.Zero) throw new ConfigurationException($"{path}.pre-roll must not be negative, got {s.PreRoll}");
-        if (s.PostRoll <= TimeSpan.Zero) throw new ConfigurationException($"{path}.post-roll must be positive, got {s.PostRoll}");
-        if (s.MaxDuration <= TimeSpan.Zero) throw new ConfigurationException($"{path}.max-duration must be positive, got {s.MaxDuration}");
+        section.Positive("window", s.WindowSize);
+        if (s.Ratio is < 0 or >= 1) throw section.Invalid("ratio", "must be in [0, 1)");
+        section.NonNegative("cooldown", s.Cooldown);
+        if (s.MinScore is { } score && !double.IsFinite(score)) throw section.Invalid("min-score", "must be a number");
+        section.NonNegative("pre-roll", s.PreRoll);
+        section.Positive("post-roll", s.PostRoll);
+        section.Positive("max-duration", s.MaxDuration);
         return s;
     }
 

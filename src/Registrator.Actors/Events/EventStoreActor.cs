@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
+using Registrator.Actors.Configuration;
 using Akka.Event;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Redis;
@@ -145,12 +146,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     public static Props Props(Config config) =>
         Props(EventStoreSettings.From(config.GetConfig("registrator.events")), RedisSettings.From(config.GetConfig("registrator.redis")), OutputPathOf(config));
 
-    /// <summary><c>registrator.media.output-path</c> (TMP_PATH), fully resolved; "/tmp" when it is not configured.</summary>
-    public static string OutputPathOf(Config config)
-    {
-        var path = config.GetString("registrator.media.output-path", "");
-        return Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? "/tmp" : path);
-    }
+    /// <summary><c>registrator.media.output-path</c> (TMP_PATH), fully resolved.</summary>
+    public static string OutputPathOf(Config config) => MediaSettings.OutputPathOf(config);
 
     protected override void PreStart()
     {

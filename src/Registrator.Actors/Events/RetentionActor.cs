@@ -23,8 +23,6 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
     /// <summary>The name a node gives its retention actor.</summary>
     public const string DefaultName = "retention";
 
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
-
     private readonly EventStoreSettings _settings;
     private readonly RetentionSettings _retention;
     private readonly IActorRef _store;
@@ -210,7 +208,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
     {
         if (_sweepRunning) return;
         _sweepRunning = true;
-        _store.Ask<Undelivered>(GetUndelivered.Instance, AskTimeout)
+        _store.Ask<Undelivered>(GetUndelivered.Instance, _retention.StoreTimeout)
             .PipeTo(Self, failure: ex => new SweepFailed(new TimeoutException($"the event store did not say what it has not yet delivered ({Unwrap(ex).Message})")));
     }
 

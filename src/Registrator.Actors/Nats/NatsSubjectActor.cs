@@ -25,9 +25,6 @@ namespace Registrator.Actors.Nats;
 /// </summary>
 internal abstract class NatsSubjectActor : ReceiveActor
 {
-    /// <summary>A subscription that cannot be made (server down at first, permissions) is retried with back-off.</summary>
-    private static readonly RestartSettings SubscribeBackoff = RestartSettings.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2);
-
     /// <summary>How long a drain waits for the server to confirm the unsubscribe (NATS down: it never does).</summary>
     private static readonly TimeSpan FenceTimeout = TimeSpan.FromSeconds(3);
 
@@ -101,6 +98,8 @@ internal abstract class NatsSubjectActor : ReceiveActor
         var options = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = Settings.PendingFullMode } };
         var deserializer = new PayloadDeserializer(maxBytes);
         var (connection, subject, queueGroup, token, metrics, live) = (Connection, Subject, Settings.QueueGroup, ShutdownToken, _metrics, _subscription);
+        // A subscription that cannot be made (server down at first, permissions) is retried with back-off.
+        var backoff = RestartSettings.Create(Settings.SubscribeMinBackoff, Settings.SubscribeMaxBackoff, Settings.SubscribeRandomFactor);
         // Failures only: a subscription's channel completes when it is drained, and then it must stay ended.
         return RestartSource.OnFailuresWithBackoff(
                 () => Source.FromTask(connection.SubscribeCoreAsync(subject, queueGroup, deserializer, options, token).AsTask())
@@ -109,7 +108,7 @@ internal abstract class NatsSubjectActor : ReceiveActor
                         live.Set(subscription);
                         return ChannelSource.FromReader(subscription.Msgs);
                     }),
-                SubscribeBackoff)
+                backoff)
             .Select(message =>
             {
                 metrics.NatsMessageReceived(subject);

@@ -7,10 +7,6 @@ namespace Registrator.Actors.Redis;
 /// </summary>
 public sealed record RedisKeys
 {
-    public const string DefaultSortedSet = "events";
-    public const string DefaultListPrefix = "custom_events:";
-    public const string DefaultListIdsPrefix = "custom_event_ids:";
-
     /// <summary>
     /// Prefix of the keys that carry a task's state value from one incarnation to the next (hand-off, passivation):
     /// <c>registrator:task-state:&lt;task key&gt;</c>, written when the task stops, taken (GETDEL) when it starts.
@@ -33,10 +29,10 @@ public sealed record RedisKeys
     public static string TaskStateOf(string taskKey) => TaskStatePrefix + taskKey;
 
     /// <summary>The sorted set: score = Unix seconds, member = the event's JSON.</summary>
-    public string SortedSet { get; init; } = DefaultSortedSet;
-    public string ListPrefix { get; init; } = DefaultListPrefix;
+    public required string SortedSet { get; init; }
+    public required string ListPrefix { get; init; }
     /// <summary>A prefix of its own, so no task key can make an id set collide with another task's list.</summary>
-    public string ListIdsPrefix { get; init; } = DefaultListIdsPrefix;
+    public required string ListIdsPrefix { get; init; }
 
     /// <summary>
     /// The index from event id to member: a hash <c>&lt;sorted-set&gt;:by-id</c>, field = the event id, value = the

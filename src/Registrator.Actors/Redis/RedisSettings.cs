@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Registrator.Actors.Configuration;
 using StackExchange.Redis;
 
 namespace Registrator.Actors.Redis;
@@ -9,52 +10,47 @@ namespace Registrator.Actors.Redis;
 /// </summary>
 public sealed record RedisSettings
 {
-    public string Host { get; init; } = "localhost";
-    public int Port { get; init; } = 6379;
+    public const string ConfigPath = "registrator.redis";
+
+    public required string Host { get; init; }
+    public required int Port { get; init; }
     /// <summary>ACL user; <c>null</c> = the default user.</summary>
-    public string? User { get; init; }
+    public required string? User { get; init; }
     /// <summary><c>null</c> = no AUTH.</summary>
-    public string? Password { get; init; }
-    public int Database { get; init; }
-    public bool Ssl { get; init; }
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan ReconnectMinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
-    public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
-    public string ClientName { get; init; } = "registrator";
+    public required string? Password { get; init; }
+    public required int Database { get; init; }
+    public required bool Ssl { get; init; }
+    public required TimeSpan ConnectTimeout { get; init; }
+    public required TimeSpan CommandTimeout { get; init; }
+    public required TimeSpan ReconnectMinBackoff { get; init; }
+    public required TimeSpan ReconnectMaxBackoff { get; init; }
+    public required string ClientName { get; init; }
 
     /// <summary><c>host:port</c>, for log lines.</summary>
     public string Endpoint => $"{Host}:{Port}";
 
-    /// <summary>Parses the <c>registrator.redis</c> section; a missing section or key takes the documented default.</summary>
-    /// <exception cref="ConfigurationException">A value is out of range; the message names the key.</exception>
+    /// <summary>Parses the <c>registrator.redis</c> section (<c>config.GetConfig("registrator.redis")</c>).</summary>
+    /// <exception cref="ConfigurationException">A key is missing or out of range; the message names it.</exception>
     public static RedisSettings From(Config? redis)
     {
-        var defaults = new RedisSettings();
-        if (redis is null || redis.IsEmpty) return defaults;
-        var settings = new RedisSettings
+        var read = SettingsReader.ForSection(redis, ConfigPath);
+        var minBackoff = read.PositiveDuration("reconnect-min-backoff");
+        var maxBackoff = read.Duration("reconnect-max-backoff");
+        if (maxBackoff < minBackoff) throw read.Invalid("reconnect-max-backoff", "must not be below reconnect-min-backoff");
+        return new RedisSettings
         {
-            Host = redis.GetString("host", defaults.Host),
-            Port = redis.GetInt("port", defaults.Port),
-            User = NullIfEmpty(redis.GetString("user", "")),
-            Password = NullIfEmpty(redis.GetString("password", "")),
-            Database = redis.GetInt("database", defaults.Database),
-            Ssl = redis.GetBoolean("ssl", defaults.Ssl),
-            ConnectTimeout = redis.GetTimeSpan("connect-timeout", defaults.ConnectTimeout),
-            CommandTimeout = redis.GetTimeSpan("command-timeout", defaults.CommandTimeout),
-            ReconnectMinBackoff = redis.GetTimeSpan("reconnect-min-backoff", defaults.ReconnectMinBackoff),
-            ReconnectMaxBackoff = redis.GetTimeSpan("reconnect-max-backoff", defaults.ReconnectMaxBackoff),
-            ClientName = redis.GetString("client-name", defaults.ClientName),
+            Host = read.NonEmpty("host"),
+            Port = read.InRange("port", read.Int("port"), 1, 65535),
+            User = read.Optional("user"),
+            Password = read.Optional("password"),
+            Database = read.NonNegative("database", read.Int("database")),
+            Ssl = read.Boolean("ssl"),
+            ConnectTimeout = read.PositiveDuration("connect-timeout"),
+            CommandTimeout = read.PositiveDuration("command-timeout"),
+            ReconnectMinBackoff = minBackoff,
+            ReconnectMaxBackoff = maxBackoff,
+            ClientName = read.NonEmpty("client-name"),
         };
-        if (string.IsNullOrWhiteSpace(settings.Host)) throw new ConfigurationException("registrator.redis.host (REDIS_HOST) must not be empty");
-        if (settings.Port is <= 0 or > 65535) throw new ConfigurationException($"registrator.redis.port (REDIS_PORT) must be 1..65535, got {settings.Port}");
-        if (settings.Database < 0) throw new ConfigurationException($"registrator.redis.database must be 0 or more, got {settings.Database}");
-        Positive(settings.ConnectTimeout, "connect-timeout");
-        Positive(settings.CommandTimeout, "command-timeout");
-        Positive(settings.ReconnectMinBackoff, "reconnect-min-backoff");
-        if (settings.ReconnectMaxBackoff < settings.ReconnectMinBackoff)
-            throw new ConfigurationException("registrator.redis.reconnect-max-backoff must not be below reconnect-min-backoff");
-        return settings;
     }
 
     /// <summary>
@@ -84,11 +80,4 @@ public sealed record RedisSettings
     public override string ToString() => $"redis://{Endpoint}/{Database}{(Ssl ? " (tls)" : "")}";
 
     private static int Milliseconds(TimeSpan value) => (int)Math.Min(int.MaxValue, Math.Ceiling(value.TotalMilliseconds));
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static void Positive(TimeSpan value, string key)
-    {
-        if (value <= TimeSpan.Zero) throw new ConfigurationException($"registrator.redis.{key} must be positive, got {value}");
-    }
 }

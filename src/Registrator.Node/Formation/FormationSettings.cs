@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Node.Formation;
 
@@ -32,104 +33,87 @@ public sealed record FormationSettings
 {
     private const string Root = "registrator.cluster";
 
-    public FormationMode Mode { get; init; } = FormationMode.Seeds;
-    public DiscoveryMethod Discovery { get; init; } = DiscoveryMethod.Config;
-    public string ServiceName { get; init; } = "registrator";
-    /// <summary>discovery = config: each node's management endpoint, <c>host:port</c> (the port resolved).</summary>
-    public IReadOnlyList<string> ContactPoints { get; init; } = [];
-    public int RequiredContactPoints { get; init; } = 2;
-    public TimeSpan StableMargin { get; init; } = TimeSpan.FromSeconds(5);
+    public required FormationMode Mode { get; init; }
+    public required DiscoveryMethod Discovery { get; init; }
+    public required string ServiceName { get; init; }
+    /// <summary>discovery = config: each node's management endpoint, <c>host:port</c> (the port resolved); empty in seeds mode.</summary>
+    public required IReadOnlyList<string> ContactPoints { get; init; }
+    public required int RequiredContactPoints { get; init; }
+    public required TimeSpan StableMargin { get; init; }
     /// <summary><c>null</c> = the host name the node gives the cluster.</summary>
-    public string? ManagementHostname { get; init; }
-    public int ManagementPort { get; init; } = 8558;
+    public required string? ManagementHostname { get; init; }
+    public required int ManagementPort { get; init; }
     /// <summary><c>null</c> = the pod's own namespace.</summary>
-    public string? KubernetesNamespace { get; init; }
-    public string KubernetesLabelSelector { get; init; } = "app={0}";
-    public string KubernetesPortName { get; init; } = "management";
+    public required string? KubernetesNamespace { get; init; }
+    public required string KubernetesLabelSelector { get; init; }
+    public required string KubernetesPortName { get; init; }
 
     /// <summary>Whether this node joins itself at start: seeds mode without seeds. Bootstrap decides that for itself.</summary>
     public bool JoinsSelf(Config config) =>
         Mode == FormationMode.Seeds && config.GetStringList("akka.cluster.seed-nodes").Count == 0;
 
-    /// <summary>Parses <c>registrator.cluster</c>; a missing section or key takes the documented default.</summary>
-    /// <exception cref="ConfigurationException">A value is out of range or contradicts another; the message names the key.</exception>
+    /// <summary>Parses <c>registrator.cluster</c> of a whole configuration (started from <see cref="RegistratorConfig.Load(Config?, System.Collections.IDictionary?)"/>).</summary>
+    /// <exception cref="ConfigurationException">A key is missing, out of range or contradicts another; the message names it.</exception>
     public static FormationSettings From(Config config)
     {
-        var defaults = new FormationSettings();
-        var cluster = config.GetConfig(Root);
-        if (cluster is null || cluster.IsEmpty) return defaults;
-        var mode = ParseMode(cluster.GetString("formation", "seeds"));
-        var bootstrap = cluster.GetConfig("bootstrap") ?? ConfigurationFactory.Empty;
-        var discovery = ParseDiscovery(bootstrap.GetString("discovery", "config"));
-        // A seeds deployment is never broken by bootstrap keys it does not use.
-        if (mode == FormationMode.Seeds) return defaults with { Discovery = discovery };
-
-        if (config.GetStringList("akka.cluster.seed-nodes") is { Count: > 0 } seeds)
-            throw new ConfigurationException(
-                $"{Root}.formation (REGISTRATOR_FORMATION) = bootstrap needs akka.cluster.seed-nodes (REGISTRATOR_SEEDS) empty: " +
-                $"bootstrap forms the cluster, and Akka would otherwise ignore it and join [{string.Join(", ", seeds)}]");
-        var managementPort = bootstrap.GetInt("management.port", defaults.ManagementPort);
-        if (managementPort is < 1 or > 65535)
-            throw new ConfigurationException(
-                $"{Root}.bootstrap.management.port (REGISTRATOR_MANAGEMENT_PORT) must be 1..65535 (contact points are found at a fixed port), got {managementPort}");
+        var cluster = SettingsReader.Of(config, Root);
+        var bootstrap = cluster.Section("bootstrap");
+        var mode = cluster.OneOf("formation", ("seeds", FormationMode.Seeds), ("bootstrap", FormationMode.Bootstrap));
+        var discovery = bootstrap.OneOf("discovery", ("config", DiscoveryMethod.Config), ("kubernetes", DiscoveryMethod.Kubernetes));
         var settings = new FormationSettings
         {
             Mode = mode,
             Discovery = discovery,
-            ServiceName = Required(bootstrap.GetString("service-name", defaults.ServiceName), "service-name"),
-            ContactPoints = bootstrap.GetStringList("contact-points").Select(p => ParseContactPoint(p, managementPort)).ToArray(),
-            RequiredContactPoints = bootstrap.GetInt("required-contact-points", defaults.RequiredContactPoints),
-            StableMargin = bootstrap.GetTimeSpan("stable-margin", defaults.StableMargin),
-            ManagementHostname = bootstrap.GetString("management.hostname", "") is { Length: > 0 } host ? host.Trim() : null,
-            ManagementPort = managementPort,
-            KubernetesNamespace = bootstrap.GetString("kubernetes.namespace", "") is { Length: > 0 } ns ? ns.Trim() : null,
-            KubernetesLabelSelector = Required(bootstrap.GetString("kubernetes.label-selector", defaults.KubernetesLabelSelector), "kubernetes.label-selector"),
-            KubernetesPortName = Required(bootstrap.GetString("kubernetes.port-name", defaults.KubernetesPortName), "kubernetes.port-name"),
+            ServiceName = bootstrap.String("service-name").Trim(),
+            ContactPoints = [],
+            RequiredContactPoints = bootstrap.Int("required-contact-points"),
+            StableMargin = bootstrap.Duration("stable-margin"),
+            ManagementHostname = bootstrap.Optional("management.hostname")?.Trim(),
+            ManagementPort = bootstrap.Int("management.port"),
+            KubernetesNamespace = bootstrap.Optional("kubernetes.namespace")?.Trim(),
+            KubernetesLabelSelector = bootstrap.String("kubernetes.label-selector").Trim(),
+            KubernetesPortName = bootstrap.String("kubernetes.port-name").Trim(),
         };
-        if (settings.RequiredContactPoints < 1)
+        // A seeds deployment is never broken by bootstrap values it does not use.
+        return mode == FormationMode.Seeds ? settings : Bootstrapping(settings, bootstrap, config);
+    }
+
+    /// <summary><paramref name="settings"/> in bootstrap mode: every bootstrap rule checked, the contact points resolved.</summary>
+    private static FormationSettings Bootstrapping(FormationSettings settings, SettingsReader bootstrap, Config config)
+    {
+        if (config.GetStringList("akka.cluster.seed-nodes") is { Count: > 0 } seeds)
             throw new ConfigurationException(
-                $"{Root}.bootstrap.required-contact-points (REGISTRATOR_REQUIRED_CONTACT_POINTS) must be at least 1, got {settings.RequiredContactPoints}");
+                $"{Root}.formation (REGISTRATOR_FORMATION) = bootstrap needs akka.cluster.seed-nodes (REGISTRATOR_SEEDS) empty: " +
+                $"bootstrap forms the cluster, and Akka would otherwise ignore it and join [{string.Join(", ", seeds)}]");
+        var managementPort = bootstrap.InRange("management.port", settings.ManagementPort, 1, 65535);
+        bootstrap.NonEmpty("service-name");
+        bootstrap.NonEmpty("kubernetes.label-selector");
+        bootstrap.NonEmpty("kubernetes.port-name");
+        if (settings.RequiredContactPoints < 1) throw bootstrap.Invalid("required-contact-points", "must be at least 1");
+        bootstrap.Positive("stable-margin", settings.StableMargin);
         try
         {
             _ = string.Format(CultureInfo.InvariantCulture, settings.KubernetesLabelSelector, settings.ServiceName);
         }
         catch (FormatException)
         {
-            throw new ConfigurationException(
-                $"{Root}.bootstrap.kubernetes.label-selector (REGISTRATOR_K8S_LABEL_SELECTOR) may hold {{0}} (the service name) and no other braces, got \"{settings.KubernetesLabelSelector}\"");
+            throw bootstrap.Invalid("kubernetes.label-selector", "may hold {0} (the service name) and no other braces");
         }
-        if (settings.StableMargin <= TimeSpan.Zero)
-            throw new ConfigurationException($"{Root}.bootstrap.stable-margin must be positive, got {settings.StableMargin}");
-        if (discovery == DiscoveryMethod.Config)
+        var contactPoints = bootstrap.StringList("contact-points").Select(p => ParseContactPoint(bootstrap, p, managementPort)).ToArray();
+        if (settings.Discovery == DiscoveryMethod.Config)
         {
-            if (settings.ContactPoints.Count == 0)
-                throw new ConfigurationException(
-                    $"{Root}.bootstrap.contact-points (REGISTRATOR_CONTACT_POINTS) must list the management endpoints (host:port) of the cluster's nodes when discovery = config");
+            if (contactPoints.Length == 0)
+                throw bootstrap.Fail("contact-points", "must list the management endpoints (host:port) of the cluster's nodes when discovery = config");
             // Bootstrap waits for that many answering contact points: more than are listed would never form a cluster.
-            if (settings.RequiredContactPoints > settings.ContactPoints.Count)
-                throw new ConfigurationException(
-                    $"{Root}.bootstrap.required-contact-points (REGISTRATOR_REQUIRED_CONTACT_POINTS) is {settings.RequiredContactPoints}, more than the " +
-                    $"{settings.ContactPoints.Count} contact-points listed: the cluster would never form");
+            if (settings.RequiredContactPoints > contactPoints.Length)
+                throw bootstrap.Fail("required-contact-points",
+                    $"is {settings.RequiredContactPoints}, more than the {contactPoints.Length} contact-points listed: the cluster would never form");
         }
-        return settings;
+        return settings with { ContactPoints = contactPoints };
     }
 
-    private static FormationMode ParseMode(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "seeds" => FormationMode.Seeds,
-        "bootstrap" => FormationMode.Bootstrap,
-        _ => throw new ConfigurationException($"{Root}.formation (REGISTRATOR_FORMATION) must be seeds or bootstrap, got \"{value}\""),
-    };
-
-    private static DiscoveryMethod ParseDiscovery(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "config" => DiscoveryMethod.Config,
-        "kubernetes" => DiscoveryMethod.Kubernetes,
-        _ => throw new ConfigurationException($"{Root}.bootstrap.discovery (REGISTRATOR_DISCOVERY) must be config or kubernetes, got \"{value}\""),
-    };
-
     /// <summary><c>host</c> or <c>host:port</c> (IPv6 in brackets); a bare host means the management port.</summary>
-    private static string ParseContactPoint(string value, int managementPort)
+    private static string ParseContactPoint(SettingsReader bootstrap, string value, int managementPort)
     {
         var text = value.Trim();
         if (Uri.TryCreate("http://" + text, UriKind.Absolute, out var uri) && uri.Host.Length > 0
@@ -139,11 +123,6 @@ public sealed record FormationSettings
             if (explicitPort is not 0)
                 return string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{explicitPort ?? managementPort}");
         }
-        throw new ConfigurationException(
-            $"{Root}.bootstrap.contact-points (REGISTRATOR_CONTACT_POINTS) entries must be host or host:port with a port 1..65535, e.g. \"10.0.0.5:8558\", got \"{value}\"");
+        throw bootstrap.Fail("contact-points", $"entries must be host or host:port with a port 1..65535, e.g. \"10.0.0.5:8558\", got \"{value}\"");
     }
-
-    private static string Required(string value, string key) => string.IsNullOrWhiteSpace(value)
-        ? throw new ConfigurationException($"{Root}.bootstrap.{key} must not be empty")
-        : value.Trim();
 }

@@ -16,16 +16,17 @@ namespace Registrator.Node.Http;
 /// index entries) falls back to a ZSCAN MATCH: only misses pay for it.
 /// </para>
 /// </summary>
-internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
+internal sealed class EventQueries(RedisConnection redis, RedisKeys keys)
 {
     /// <summary>Members read per round trip by the fallback filter by key.</summary>
     private const int ScanChunk = 500;
 
-    private readonly RedisKeys _keys = new() { SortedSet = sortedSetKey };
+    private readonly RedisKeys _keys = keys;
+    private readonly string _sortedSetKey = keys.SortedSet;
     // Once set the marker stays: no need to ask again.
     private volatile bool _indexed;
 
-    public string SortedSetKey => sortedSetKey;
+    public string SortedSetKey => _sortedSetKey;
 
     public async Task<EventPage> ListAsync(EventFilter filter, CancellationToken cancellation)
     {
@@ -36,7 +37,7 @@ internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
         {
             // One more than asked for tells whether another page follows.
             var entries = await database.SortedSetRangeByScoreWithScoresAsync(
-                sortedSetKey, since, until, Exclude.None, Order.Descending, filter.Offset, filter.Limit + 1).WaitAsync(cancellation).ConfigureAwait(false);
+                _sortedSetKey, since, until, Exclude.None, Order.Descending, filter.Offset, filter.Limit + 1).WaitAsync(cancellation).ConfigureAwait(false);
             var events = entries.Select(e => EventView.Parse(e.Element!, e.Score)).OfType<EventView>().ToList();
             return Page(events, filter.Limit, more: entries.Length > filter.Limit);
         }
@@ -53,7 +54,7 @@ internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
         if (!member.IsNull)
         {
             // No score: the member left the set (retention) after the hash was read.
-            var score = await database.SortedSetScoreAsync(sortedSetKey, member).WaitAsync(cancellation).ConfigureAwait(false);
+            var score = await database.SortedSetScoreAsync(_sortedSetKey, member).WaitAsync(cancellation).ConfigureAwait(false);
             return score is { } s && EventView.Parse(member!, s) is { } view && view.EventId == eventId ? view : null;
         }
         // Not in the index: an unknown id, or a member another writer (the Python module) added without index entries.
@@ -85,7 +86,7 @@ internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
         for (long scanned = 0; ; scanned += ScanChunk)
         {
             var chunk = await database.SortedSetRangeByScoreWithScoresAsync(
-                sortedSetKey, since, until, Exclude.None, Order.Descending, scanned, ScanChunk).WaitAsync(cancellation).ConfigureAwait(false);
+                _sortedSetKey, since, until, Exclude.None, Order.Descending, scanned, ScanChunk).WaitAsync(cancellation).ConfigureAwait(false);
             foreach (var entry in chunk)
             {
                 if (EventView.Parse(entry.Element!, entry.Score) is not { } view || !string.Equals(view.Key, key, StringComparison.Ordinal)) continue;
@@ -105,7 +106,7 @@ internal sealed class EventQueries(RedisConnection redis, string sortedSetKey)
     private async Task<EventView?> FindScanningAsync(IDatabase database, Guid eventId, CancellationToken cancellation)
     {
         var pattern = "*" + eventId.ToString("D") + "*";
-        await foreach (var entry in database.SortedSetScanAsync(sortedSetKey, pattern, pageSize: 1000).WithCancellation(cancellation).ConfigureAwait(false))
+        await foreach (var entry in database.SortedSetScanAsync(_sortedSetKey, pattern, pageSize: 1000).WithCancellation(cancellation).ConfigureAwait(false))
         {
             if (EventView.Parse(entry.Element!, entry.Score) is { } view && view.EventId == eventId) return view;
         }

@@ -40,10 +40,10 @@ internal static class HttpApi
     public static void Map(WebApplication app, NodeContext node)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Registrator.Node.Http");
-        var queries = new EventQueries(node.Redis, node.Settings.Events.Keys.SortedSet);
+        var queries = new EventQueries(node.Redis, node.Settings.Events.Keys);
         var media = new MediaFiles(node.Settings.Media.OutputPath);
         var readiness = new ReadinessCheck(node);
-        var keys = new KnownKeys(node.Redis, node.Settings.Events.Keys.SortedSet);
+        var keys = new KnownKeys(node.Redis, node.Settings.Events.Keys);
         var tasks = new TaskDirectory(node);
         // Once the host runs, the actor system exists and the server has bound: other nodes' pages can name this one.
         app.Lifetime.ApplicationStarted.Register(() => PublishUrl(node, log));

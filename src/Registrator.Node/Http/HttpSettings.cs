@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Node.Http;
 
@@ -8,76 +9,67 @@ namespace Registrator.Node.Http;
 /// </summary>
 public sealed record HttpSettings
 {
-    public bool Enabled { get; init; } = true;
-    public ListenAddress Listen { get; init; } = ListenAddress.Parse("127.0.0.1:8080");
+    public const string ConfigPath = "registrator.http";
+
+    public required bool Enabled { get; init; }
+    public required ListenAddress Listen { get; init; }
     /// <summary><c>null</c> = /api and /media are open.</summary>
-    public string? Token { get; init; }
-    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    public int DefaultPageSize { get; init; } = 50;
-    public int MaxPageSize { get; init; } = 500;
-    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(2);
-    public TimeSpan StreamHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
+    public required string? Token { get; init; }
+    public required TimeSpan AskTimeout { get; init; }
+    public required int DefaultPageSize { get; init; }
+    public required int MaxPageSize { get; init; }
+    public required TimeSpan ReadyTimeout { get; init; }
+    public required TimeSpan StreamHeartbeat { get; init; }
     /// <summary>
     /// This node's HTTP base URL as other nodes reach it (no trailing slash), written into each event it records;
     /// <c>null</c> = derived from the address the server actually listens on (<see cref="NodeUrl.Derive"/>).
     /// </summary>
-    public string? PublicUrl { get; init; }
+    public required string? PublicUrl { get; init; }
     /// <summary>How long a proxied media request waits for the writing node to connect and answer its headers.</summary>
-    public TimeSpan ProxyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public required TimeSpan ProxyTimeout { get; init; }
 
-    /// <summary>Parses <c>registrator.http</c>; a missing section or key takes the documented default.</summary>
-    /// <exception cref="ConfigurationException">A value is out of range; the message names the key.</exception>
+    /// <summary>Parses <c>registrator.http</c> of a whole configuration (started from <see cref="RegistratorConfig.Load(Config?, System.Collections.IDictionary?)"/>).</summary>
+    /// <exception cref="ConfigurationException">A key is missing or out of range; the message names it.</exception>
     public static HttpSettings From(Config config)
     {
-        var defaults = new HttpSettings();
-        var http = config.GetConfig("registrator.http");
-        if (http is null || http.IsEmpty) return defaults;
+        var http = SettingsReader.Of(config, ConfigPath);
         ListenAddress listen;
         try
         {
-            listen = ListenAddress.Parse(http.GetString("listen", "127.0.0.1:8080"));
+            listen = ListenAddress.Parse(http.String("listen"));
         }
         catch (FormatException e)
         {
-            throw new ConfigurationException($"registrator.http.listen (REGISTRATOR_HTTP): {e.Message}");
+            throw http.Fail("listen", $"is not a listen address: {e.Message}");
         }
-        var settings = new HttpSettings
+        var maxPageSize = http.PositiveInt("max-page-size");
+        var defaultPageSize = http.Int("default-page-size");
+        if (defaultPageSize <= 0 || defaultPageSize > maxPageSize)
+            throw http.Invalid("default-page-size", $"must be 1..max-page-size ({maxPageSize})");
+        return new HttpSettings
         {
-            Enabled = http.GetBoolean("enabled", defaults.Enabled),
+            Enabled = http.Boolean("enabled"),
             Listen = listen,
-            Token = http.GetString("token", "") is { Length: > 0 } token ? token : null,
-            AskTimeout = http.GetTimeSpan("ask-timeout", defaults.AskTimeout),
-            DefaultPageSize = http.GetInt("default-page-size", defaults.DefaultPageSize),
-            MaxPageSize = http.GetInt("max-page-size", defaults.MaxPageSize),
-            ReadyTimeout = http.GetTimeSpan("ready-timeout", defaults.ReadyTimeout),
-            StreamHeartbeat = http.GetTimeSpan("stream-heartbeat", defaults.StreamHeartbeat),
-            PublicUrl = http.GetString("public-url", "") is { Length: > 0 } url ? ParsePublicUrl(url) : null,
-            ProxyTimeout = http.GetTimeSpan("proxy-timeout", defaults.ProxyTimeout),
+            Token = http.Optional("token"),
+            AskTimeout = http.PositiveDuration("ask-timeout"),
+            DefaultPageSize = defaultPageSize,
+            MaxPageSize = maxPageSize,
+            ReadyTimeout = http.PositiveDuration("ready-timeout"),
+            StreamHeartbeat = http.PositiveDuration("stream-heartbeat"),
+            PublicUrl = http.Optional("public-url") is { } url ? ParsePublicUrl(http, url) : null,
+            ProxyTimeout = http.PositiveDuration("proxy-timeout"),
         };
-        Positive(settings.AskTimeout, "ask-timeout");
-        Positive(settings.ReadyTimeout, "ready-timeout");
-        Positive(settings.StreamHeartbeat, "stream-heartbeat");
-        Positive(settings.ProxyTimeout, "proxy-timeout");
-        if (settings.MaxPageSize <= 0) throw new ConfigurationException($"registrator.http.max-page-size must be positive, got {settings.MaxPageSize}");
-        if (settings.DefaultPageSize <= 0 || settings.DefaultPageSize > settings.MaxPageSize)
-            throw new ConfigurationException($"registrator.http.default-page-size must be 1..max-page-size ({settings.MaxPageSize}), got {settings.DefaultPageSize}");
-        return settings;
     }
 
     /// <summary>Never prints the token (records print every property by default).</summary>
     public override string ToString() => $"http://{Listen}{(Token is null ? "" : " (token required)")}";
 
     /// <summary><c>http://host:port</c> or <c>https://host:port/prefix</c>: absolute, no query or fragment; the trailing slash dropped.</summary>
-    private static string ParsePublicUrl(string value)
+    private static string ParsePublicUrl(SettingsReader http, string value)
     {
         if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
             || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
-            throw new ConfigurationException($"registrator.http.public-url must be an absolute http:// or https:// URL without query, e.g. \"http://10.0.0.5:8080\", got \"{value}\"");
+            throw http.Invalid("public-url", "must be an absolute http:// or https:// URL without query, e.g. \"http://10.0.0.5:8080\"");
         return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
-    }
-
-    private static void Positive(TimeSpan value, string key)
-    {
-        if (value <= TimeSpan.Zero) throw new ConfigurationException($"registrator.http.{key} must be positive, got {value}");
     }
 }

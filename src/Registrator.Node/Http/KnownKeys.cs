@@ -14,12 +14,13 @@ namespace Registrator.Node.Http;
 /// Events added or expired while it reads may be missed or counted twice: the list is a guide for choosing a filter,
 /// not a count to rely on.
 /// </remarks>
-internal sealed class KnownKeys(RedisConnection redis, string sortedSetKey)
+internal sealed class KnownKeys(RedisConnection redis, RedisKeys keys)
 {
     private const int Chunk = 1000;
-    private readonly RedisKeys _keys = new() { SortedSet = sortedSetKey };
+    private readonly RedisKeys _keys = keys;
+    private readonly string _sortedSetKey = keys.SortedSet;
 
-    public string SortedSetKey => sortedSetKey;
+    public string SortedSetKey => _sortedSetKey;
 
     /// <summary>Every key with at least one event, ordinally sorted.</summary>
     public async Task<IReadOnlyList<KnownKey>> ListAsync(CancellationToken cancellation)
@@ -67,7 +68,7 @@ internal sealed class KnownKeys(RedisConnection redis, string sortedSetKey)
         var keys = new Dictionary<string, KnownKey>(StringComparer.Ordinal);
         for (long start = 0; ; start += Chunk)
         {
-            var entries = await database.SortedSetRangeByRankWithScoresAsync(sortedSetKey, start, start + Chunk - 1)
+            var entries = await database.SortedSetRangeByRankWithScoresAsync(_sortedSetKey, start, start + Chunk - 1)
                 .WaitAsync(cancellation).ConfigureAwait(false);
             foreach (var entry in entries)
             {

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Registrator.Actors.Cameras;
+using Registrator.Actors.Configuration;
 using Registrator.Contracts;
 using Xunit;
 using Xunit.Abstractions;
@@ -24,7 +25,7 @@ public sealed class CameraActorSpec(ITestOutputHelper output)
     {
         var file = MakeClip(frames: 20, width: 64, height: 48);
         var tasks = AcceptingTasks();
-        Sys.ActorOf(CameraActor.Props(new CameraSettings("gate/1", file, Fps: 10, Loop: false), tasks.Ref));
+        Sys.ActorOf(CameraActor.Props(new CameraSettings("gate/1", file, Fps: 10, Loop: false, RegistratorSettings.Defaults.CameraReader), tasks.Ref));
 
         var first = tasks.ExpectMsg<TaskCommands.AddFrame>();
         var clock = Stopwatch.StartNew();
@@ -41,7 +42,7 @@ public sealed class CameraActorSpec(ITestOutputHelper output)
     {
         var file = MakeClip(frames: 3, width: 32, height: 16);
         var tasks = AcceptingTasks();
-        Sys.ActorOf(CameraActor.Props(new CameraSettings("loop", file, Fps: 30, Loop: false), tasks.Ref));
+        Sys.ActorOf(CameraActor.Props(new CameraSettings("loop", file, Fps: 30, Loop: false, RegistratorSettings.Defaults.CameraReader), tasks.Ref));
         for (var i = 1; i <= 6; i++) tasks.ExpectMsg<TaskCommands.AddFrame>(f => f.FrameId == i.ToString());
     }
 
@@ -49,7 +50,7 @@ public sealed class CameraActorSpec(ITestOutputHelper output)
     public void A_camera_that_cannot_be_opened_keeps_retrying_without_crashing()
     {
         var tasks = AcceptingTasks();
-        var camera = Sys.ActorOf(CameraActor.Props(new CameraSettings("missing", Path.Combine(_folder, "nope.mp4"), 10, true), tasks.Ref));
+        var camera = Sys.ActorOf(CameraActor.Props(new CameraSettings("missing", Path.Combine(_folder, "nope.mp4"), 10, true, RegistratorSettings.Defaults.CameraReader), tasks.Ref));
         Watch(camera);
         tasks.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));   // no Terminated: the actor is alive
@@ -57,6 +58,25 @@ public sealed class CameraActorSpec(ITestOutputHelper output)
         // The file appears later: the restarting source picks it up.
         MakeClip(frames: 2, width: 32, height: 16, name: "nope.mp4");
         tasks.ExpectMsg<TaskCommands.AddFrame>(TimeSpan.FromSeconds(40));
+    }
+
+    [Fact]
+    public void A_task_that_does_not_answer_holds_the_camera_for_the_configured_ask_timeout_only()
+    {
+        var file = MakeClip(frames: 20, width: 32, height: 16);
+        var silent = CreateTestProbe();
+        var reader = RegistratorSettings.From(RegistratorConfig.Load("registrator.camera-reader.ask-timeout = 300ms", new System.Collections.Hashtable())).CameraReader;
+        Assert.Equal(TimeSpan.FromMilliseconds(300), reader.AskTimeout);
+
+        EventFilter.Warning(contains: $"task did not answer within {TimeSpan.FromMilliseconds(300)}").ExpectOne(TimeSpan.FromSeconds(10), () =>
+        {
+            Sys.ActorOf(CameraActor.Props(new CameraSettings("silent", file, Fps: 30, Loop: false, reader), silent.Ref));
+            silent.ExpectMsg<TaskCommands.AddFrame>(f => f.FrameId == "1");
+            // One frame in flight: the next is read once the unanswered one has timed out (10s under the shipped default).
+            var clock = Stopwatch.StartNew();
+            silent.ExpectMsg<TaskCommands.AddFrame>(f => f.FrameId == "2", TimeSpan.FromSeconds(3));
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"frame 2 came {clock.Elapsed} after frame 1, before the ask timed out");
+        });
     }
 
     private TestProbe AcceptingTasks()

@@ -61,7 +61,7 @@ public sealed class CameraReadersSpec : TestKit, IDisposable
     [Fact]
     public void A_camera_listed_on_two_nodes_is_read_by_one_of_them()
     {
-        var cameras = new[] { new CameraSettings("gate/1", MakeClip(), Fps: 10, Loop: true) };
+        var cameras = new[] { new CameraSettings("gate/1", MakeClip(), Fps: 10, Loop: true, RegistratorSettings.Defaults.CameraReader) };
         StartReaders(cameras);
 
         var reader = AwaitFirstFrame("gate/1");
@@ -77,7 +77,7 @@ public sealed class CameraReadersSpec : TestKit, IDisposable
     [Fact]
     public void A_camera_moves_to_the_other_node_when_its_reader_s_node_leaves()
     {
-        var cameras = new[] { new CameraSettings("gate/2", MakeClip(), Fps: 10, Loop: true) };
+        var cameras = new[] { new CameraSettings("gate/2", MakeClip(), Fps: 10, Loop: true, RegistratorSettings.Defaults.CameraReader) };
         StartReaders(cameras);
         var reader = AwaitFirstFrame("gate/2");
         var other = 1 - reader;
@@ -106,7 +106,7 @@ public sealed class CameraReadersSpec : TestKit, IDisposable
     [Fact]
     public async Task The_last_node_shuts_down_without_waiting_for_its_region_phase_to_time_out()
     {
-        var cameras = new[] { new CameraSettings("gate/3", MakeClip(), Fps: 10, Loop: true) };
+        var cameras = new[] { new CameraSettings("gate/3", MakeClip(), Fps: 10, Loop: true, RegistratorSettings.Defaults.CameraReader) };
         // Readers feed a real shard region here, as on a node: what reaches it after its shards left must not hold it up.
         for (var i = 0; i < _nodes.Count; i++)
         {
@@ -142,7 +142,7 @@ public sealed class CameraReadersSpec : TestKit, IDisposable
     [Fact]
     public void Two_cameras_with_one_key_are_refused()
     {
-        var camera = new CameraSettings("same", "/data/a.mp4", 10, true);
+        var camera = new CameraSettings("same", "/data/a.mp4", 10, true, RegistratorSettings.Defaults.CameraReader);
         Assert.Throws<ArgumentException>(() =>
             CameraReaders.Start(Sys, [camera, camera with { Source = "/data/b.mp4" }], CreateTestProbe().Ref, Role));
     }

@@ -4,13 +4,14 @@ using OpenCvSharp;
 using Registrator.Actors.Nats;
 using Xunit;
 using static Registrator.Contracts.TaskCommands;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Tests.Nats;
 
 /// <summary>The <c>Frame-Time</c> header of <c>registrator.frames</c> on its own, without an actor system or a server.</summary>
 public sealed class FrameTimeSpec
 {
-    private static readonly NatsSettings Settings = new();
+    private static readonly NatsSettings Settings = RegistratorSettings.Defaults.Nats;
 
     private static NatsHeaders Raw(string? frameTime)
     {

@@ -1,12 +1,13 @@
 using Registrator.Actors.Nats;
 using Xunit;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Tests.Nats;
 
 /// <summary>The result → status rule on its own, without an actor system.</summary>
 public sealed class InferenceResultSpec
 {
-    private static readonly NatsSettings Settings = new() { MaxPayload = 256 };
+    private static readonly NatsSettings Settings = RegistratorSettings.Defaults.Nats with { MaxPayload = 256 };
 
     private static Parsed<Registrator.Contracts.TaskCommands.AddStatus> Parse(string json)
     {

@@ -9,7 +9,7 @@ public sealed class SpanMachineSpec
 {
     private static readonly DateTimeOffset Wall = DateTimeOffset.FromUnixTimeSeconds(1_796_000_000);
 
-    private static readonly TriggerSettings Settings = new()
+    private static readonly TriggerSettings Settings = RegistratorSettings.Defaults.Task.Trigger with
     {
         Policy = TriggerPolicy.Span, WindowSize = 10, Ratio = 0.3,
         PreRoll = TimeSpan.FromSeconds(2), PostRoll = TimeSpan.FromSeconds(1), MaxDuration = TimeSpan.FromSeconds(4),

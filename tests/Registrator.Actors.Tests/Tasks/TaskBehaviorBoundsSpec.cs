@@ -14,7 +14,7 @@ namespace Registrator.Actors.Tests.Tasks;
 public sealed class TaskBehaviorBoundsSpec
 {
     private static BehaviorHarness WithMaxFrames(int maxFrames) =>
-        new(new TaskSettings { MaxFrames = maxFrames, Trigger = new TriggerSettings { Window = false } }) { KeyframeInterval = 10 };
+        new(RegistratorSettings.Defaults.Task with { MaxFrames = maxFrames, Trigger = RegistratorSettings.Defaults.Task.Trigger with { Window = false } }) { KeyframeInterval = 10 };
 
     [Fact]
     public void With_max_frames_30_and_a_keyframe_every_10_the_31st_packet_drops_the_oldest_whole_gop()
@@ -189,7 +189,7 @@ public sealed class TaskBehaviorBoundsSpec
     [Fact]
     public void The_status_list_keeps_the_newest_max_statuses_and_counts_the_dropped()
     {
-        var task = new BehaviorHarness(new TaskSettings { MaxStatuses = 5, Trigger = new TriggerSettings { Window = false } });
+        var task = new BehaviorHarness(RegistratorSettings.Defaults.Task with { MaxStatuses = 5, Trigger = RegistratorSettings.Defaults.Task.Trigger with { Window = false } });
 
         foreach (var flag in new[] { true, true, false, false, false, true, false }) task.Status(flag);
 

@@ -59,7 +59,7 @@ public sealed class TaskBehaviorMessageSpec
     [Fact]
     public void The_keyframe_index_counts_the_frames_the_clip_still_has_after_a_gop_was_dropped()
     {
-        var task = new BehaviorHarness(new TaskSettings { MaxFrames = 30, Trigger = new TriggerSettings { Window = false } });
+        var task = new BehaviorHarness(RegistratorSettings.Defaults.Task with { MaxFrames = 30, Trigger = RegistratorSettings.Defaults.Task.Trigger with { Window = false } });
         task.Frames(31, "f");
 
         var clip = Register(task, """{"frame_id":"f15"}""");
@@ -71,7 +71,7 @@ public sealed class TaskBehaviorMessageSpec
     [Fact]
     public void A_frame_id_of_a_dropped_frame_picks_the_newest()
     {
-        var task = new BehaviorHarness(new TaskSettings { MaxFrames = 30, Trigger = new TriggerSettings { Window = false } });
+        var task = new BehaviorHarness(RegistratorSettings.Defaults.Task with { MaxFrames = 30, Trigger = RegistratorSettings.Defaults.Task.Trigger with { Window = false } });
         task.Frames(31, "f");
 
         Assert.Equal(20, Register(task, """{"frame_id":"f3"}""").KeyframeIndex);

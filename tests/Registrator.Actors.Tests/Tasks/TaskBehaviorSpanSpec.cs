@@ -16,10 +16,10 @@ namespace Registrator.Actors.Tests.Tasks;
 /// </summary>
 public sealed class TaskBehaviorSpanSpec
 {
-    private static TaskSettings SpanSettings(double maxDuration = 120) => new()
+    private static TaskSettings SpanSettings(double maxDuration = 120) => RegistratorSettings.Defaults.Task with
     {
         ReorderWindow = TimeSpan.Zero,
-        Trigger = new TriggerSettings
+        Trigger = RegistratorSettings.Defaults.Task.Trigger with
         {
             Policy = TriggerPolicy.Span, WindowSize = 10, Ratio = 0.3,
             PreRoll = TimeSpan.FromSeconds(2), PostRoll = TimeSpan.FromSeconds(1), MaxDuration = TimeSpan.FromSeconds(maxDuration),
@@ -260,7 +260,7 @@ public sealed class TaskBehaviorSpanSpec
     [Fact]
     public void The_window_policy_is_unchanged_no_announcement_and_no_start_or_end()
     {
-        var task = new BehaviorHarness(new TaskSettings { ReorderWindow = TimeSpan.Zero, Trigger = new TriggerSettings { WindowSize = 10, Ratio = 0.3 } });
+        var task = new BehaviorHarness(RegistratorSettings.Defaults.Task with { ReorderWindow = TimeSpan.Zero, Trigger = RegistratorSettings.Defaults.Task.Trigger with { WindowSize = 10, Ratio = 0.3 } });
 
         Ticks(task, 0, 50, k => k >= 30); // 20 of the 50 statuses since the start: fires at the 50th, as before
         task.FinishClips();
@@ -276,7 +276,7 @@ public sealed class TaskBehaviorSpanSpec
     [Fact]
     public void A_tasks_own_min_score_reflags_the_bridges_statuses()
     {
-        var settings = BehaviorHarness.ManualSettings() with { Trigger = new TriggerSettings { Window = false, MinScore = 0.8 } };
+        var settings = BehaviorHarness.ManualSettings() with { Trigger = RegistratorSettings.Defaults.Task.Trigger with { Window = false, MinScore = 0.8 } };
         var task = new BehaviorHarness(settings);
 
         task.Send(new StatusBatch(task.Key, ImmutableArray.Create(

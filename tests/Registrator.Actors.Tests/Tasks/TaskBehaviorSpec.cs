@@ -63,10 +63,10 @@ public sealed class BehaviorHarness
     /// <summary>The node's HTTP base URL the task is told (<see cref="TaskContext.NodeUrl"/>).</summary>
     public string? NodeUrl { get; set; }
 
-    public static TaskSettings ManualSettings() => new() { Trigger = new TriggerSettings { Window = false } };
+    public static TaskSettings ManualSettings() => RegistratorSettings.Defaults.Task with { Trigger = RegistratorSettings.Defaults.Task.Trigger with { Window = false } };
 
     public static TaskSettings WindowSettings(int window = 30, double ratio = 0.3) =>
-        new() { Trigger = new TriggerSettings { Window = true, WindowSize = window, Ratio = ratio } };
+        RegistratorSettings.Defaults.Task with { Trigger = RegistratorSettings.Defaults.Task.Trigger with { Window = true, WindowSize = window, Ratio = ratio } };
 
     public TaskContext Context() => new(Settings, Settings.FramesPerSecond, Now, NodeBudget - State.HeldBytes, Sender, NodeUrl: NodeUrl);
 

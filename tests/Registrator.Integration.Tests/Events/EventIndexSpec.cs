@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
@@ -17,7 +18,7 @@ public sealed class EventIndexSpec(RedisServer redis, ITestOutputHelper output) 
 {
     private static readonly double EightDays = TimeSpan.FromDays(8).TotalSeconds;
 
-    private RedisKeys Keys => new() { SortedSet = EventsKey };
+    private RedisKeys Keys => RegistratorSettings.Defaults.Events.Keys with { SortedSet = EventsKey };
 
     [Fact]
     public async Task Queries_by_key_and_by_id_read_the_indexes_including_members_from_before_them()
@@ -33,7 +34,7 @@ public sealed class EventIndexSpec(RedisServer redis, ITestOutputHelper output) 
         var mine = Enumerable.Range(0, 3).Select(i => NewEvent(taskKey: key, timestamp: NowSeconds() - 60 + i)).ToArray();
         var other = NewEvent(taskKey: "other-" + key);
         await RecordAllAsync(store, [.. mine, other]);
-        var queries = new EventQueries(Connection(), EventsKey);
+        var queries = new EventQueries(Connection(), Keys);
 
         var page = await queries.ListAsync(new EventFilter(key, null, null, Limit: 3, Offset: 0), CancellationToken.None);
         Assert.Equal(mine.Reverse().Select(e => (Guid?)e.EventId), page.Events.Select(e => e.EventId));
@@ -78,7 +79,7 @@ public sealed class EventIndexSpec(RedisServer redis, ITestOutputHelper output) 
         Assert.Equal(3, (await ExpectMsgAsync<RetentionResult>(TimeSpan.FromSeconds(20))).Removed);
         Assert.Equal([recent.EventId.ToString("D")], (await database.HashKeysAsync(Keys.EventsById)).Select(k => (string)k!));
         Assert.Equal([recent.EventId.ToString("D")], (await database.SortedSetRangeByRankAsync(Keys.EventsOf(key))).Select(k => (string)k!));
-        var queries = new EventQueries(Connection(), EventsKey);
+        var queries = new EventQueries(Connection(), Keys);
         await database.StringSetAsync(Keys.IndexedMarker, 1);
         Assert.Equal([recent.EventId], (await queries.ListAsync(new EventFilter(key, null, null, 10, 0), CancellationToken.None)).Events.Select(e => e.EventId));
         Assert.Null(await queries.FindAsync(old[0].EventId, CancellationToken.None));
@@ -91,7 +92,7 @@ public sealed class EventIndexSpec(RedisServer redis, ITestOutputHelper output) 
         var events = new[] { NewEvent(taskKey: a, timestamp: 1_796_000_001), NewEvent(taskKey: a, timestamp: 1_796_000_003), NewEvent(taskKey: b, timestamp: 1_796_000_002) };
         await RecordAllAsync(StartStore(), events);
         var database = await ClientAsync();
-        var known = new Registrator.Node.Http.KnownKeys(Connection(), EventsKey);
+        var known = new Registrator.Node.Http.KnownKeys(Connection(), Keys);
         var expected = new[] { (a, 2, 1_796_000_003.0), (b, 1, 1_796_000_002.0) }.OrderBy(k => k.Item1, StringComparer.Ordinal).ToArray();
 
         await database.KeyDeleteAsync(Keys.IndexedMarker);
@@ -139,7 +140,7 @@ public sealed class EventIndexSpec(RedisServer redis, ITestOutputHelper output) 
 
     private RedisConnection Connection()
     {
-        var connection = new RedisConnection(new RedisSettings { Host = "127.0.0.1", Port = Redis.Port });
+        var connection = new RedisConnection(RegistratorSettings.Defaults.Redis with { Host = "127.0.0.1", Port = Redis.Port });
         _connections.Add(connection);
         return connection;
     }

@@ -1,3 +1,4 @@
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
@@ -48,7 +49,7 @@ public sealed class RedisCrashSpec(RedisServer redis, ITestOutputHelper output) 
         Assert.Equal(events.Select(e => e.EventId), registered);
         var members = (await MembersAsync()).Select(m => EventIndex.Identify((byte[])m.Element!).EventId!.Value).ToList();
         Assert.Equal(events.Select(e => e.EventId).Order(), members.Order());
-        var keys = new RedisKeys { SortedSet = EventsKey };
+        var keys = RegistratorSettings.Defaults.Events.Keys with { SortedSet = EventsKey };
         Assert.Equal(events.Length, await (await ClientAsync()).HashLengthAsync(keys.EventsById));
         replyTo.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }

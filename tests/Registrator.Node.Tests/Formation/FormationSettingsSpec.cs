@@ -107,7 +107,7 @@ public sealed class FormationSettingsSpec
     [InlineData("formation = bootstrap, bootstrap.contact-points = [\"http://a:1/x\", \"b:1\"]", "registrator.cluster.bootstrap.contact-points (REGISTRATOR_CONTACT_POINTS) entries must be host or host:port")]
     [InlineData("formation = bootstrap, bootstrap { discovery = kubernetes, management.port = 0 }", "registrator.cluster.bootstrap.management.port (REGISTRATOR_MANAGEMENT_PORT) must be 1..65535")]
     [InlineData("formation = bootstrap, bootstrap { discovery = kubernetes, required-contact-points = 0 }", "registrator.cluster.bootstrap.required-contact-points (REGISTRATOR_REQUIRED_CONTACT_POINTS) must be at least 1")]
-    [InlineData("formation = bootstrap, bootstrap { discovery = kubernetes, kubernetes.label-selector = \"\" }", "registrator.cluster.bootstrap.kubernetes.label-selector must not be empty")]
+    [InlineData("formation = bootstrap, bootstrap { discovery = kubernetes, kubernetes.label-selector = \"\" }", "registrator.cluster.bootstrap.kubernetes.label-selector (REGISTRATOR_K8S_LABEL_SELECTOR) must not be empty")]
     [InlineData("formation = bootstrap, bootstrap { discovery = kubernetes, kubernetes.label-selector = \"app={1}\" }", "registrator.cluster.bootstrap.kubernetes.label-selector (REGISTRATOR_K8S_LABEL_SELECTOR) may hold {0}")]
     public void A_bad_value_is_a_clear_error_naming_the_key(string cluster, string message)
     {

@@ -11,7 +11,7 @@ public sealed class NodeUrlSpec
     public void Public_url_defaults_to_empty_and_is_kept_without_its_trailing_slash()
     {
         var defaults = HttpSettings.From(RegistratorConfig.Load(environment: new System.Collections.Hashtable()));
-        var set = HttpSettings.From(ConfigurationFactory.ParseString("registrator.http.public-url = \"http://10.0.0.5:8080/\""));
+        var set = HttpSettings.From(ConfigurationFactory.ParseString("registrator.http.public-url = \"http://10.0.0.5:8080/\"").WithFallback(RegistratorConfig.Defaults));
 
         Assert.Null(defaults.PublicUrl);
         Assert.Equal(TimeSpan.FromSeconds(5), defaults.ProxyTimeout);
@@ -25,7 +25,7 @@ public sealed class NodeUrlSpec
     public void A_public_url_that_is_not_an_absolute_http_url_stops_the_node_naming_the_key(string value)
     {
         var error = Assert.Throws<ConfigurationException>(() =>
-            HttpSettings.From(ConfigurationFactory.ParseString($"registrator.http.public-url = \"{value}\"")));
+            HttpSettings.From(ConfigurationFactory.ParseString($"registrator.http.public-url = \"{value}\"").WithFallback(RegistratorConfig.Defaults)));
 
         Assert.Contains("registrator.http.public-url", error.Message);
     }
