@@ -10,6 +10,8 @@ using Registrator.Contracts;
 using Registrator.Demo;
 using Registrator.Node;
 using StackExchange.Redis;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore.Sinks;
 
 namespace Registrator.Benchmarks;
 

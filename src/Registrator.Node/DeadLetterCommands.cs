@@ -1,7 +1,8 @@
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
-using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Sinks;
 
 namespace Registrator.Node;
 

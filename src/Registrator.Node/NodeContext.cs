@@ -2,12 +2,12 @@ using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using Akka.Hosting;
 using Registrator.Actors.Configuration;
-using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
 using Registrator.Node.Formation;
 using Registrator.Node.Http;
+using Registrator.Actors.EventStore;
 
 namespace Registrator.Node;
 

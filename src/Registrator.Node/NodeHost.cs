@@ -14,13 +14,14 @@ using OpenTelemetry.Resources;
 using Registrator.Actors.Cameras;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
-using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Sharding;
 using Registrator.Actors.Tasks;
 using Registrator.Node.Formation;
 using Registrator.Node.Http;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Node;
 

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Registrator.Actors.Cameras;
-using Registrator.Actors.Events;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
+using Registrator.Actors.EventStore;
 
 namespace Registrator.Actors.Configuration;
 

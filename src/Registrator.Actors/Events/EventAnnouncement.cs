@@ -1,4 +1,6 @@
 using Registrator.Contracts;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Sinks;
 
 namespace Registrator.Actors.Events;
 

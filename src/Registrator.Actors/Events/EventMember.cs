@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Registrator.Actors.Json;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore.Sinks;
 
 namespace Registrator.Actors.Events;
 

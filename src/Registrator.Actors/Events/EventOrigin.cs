@@ -1,3 +1,5 @@
+using Registrator.Actors.EventStore;
+
 namespace Registrator.Actors.Events;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Actors.Events;
 

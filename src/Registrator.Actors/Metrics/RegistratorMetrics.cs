@@ -194,7 +194,7 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     public void NatsMessageReceived(string subject) => _natsMessages.Add(1, new KeyValuePair<string, object?>("subject", subject));
 
     /// <summary>What one retention run of this node did.</summary>
-    public void RetentionRan(Events.RetentionResult result)
+    public void RetentionRan(EventStore.Retention.RetentionResult result)
     {
         if (result.Removed > 0) _retentionEventsRemoved.Add(result.Removed, new KeyValuePair<string, object?>("reason", "expired"));
         if (result.Abandoned > 0) _retentionEventsRemoved.Add(result.Abandoned, new KeyValuePair<string, object?>("reason", "abandoned"));
@@ -205,7 +205,7 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     }
 
     /// <summary>What one orphan sweep of this node did.</summary>
-    public void OrphansSwept(Events.OrphanSweepResult result)
+    public void OrphansSwept(EventStore.Retention.OrphanSweepResult result)
     {
         if (result.Skipped is not null) _orphanSweepsSkipped.Add(1);
         if (result.FilesDeleted > 0) _retentionOrphansDeleted.Add(result.FilesDeleted);

@@ -1,4 +1,5 @@
 using Akka.Event;
+using Registrator.Actors.Logging;
 
 namespace Registrator.Actors.Nats;
 

@@ -4,6 +4,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using NATS.Client.Core;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Actors.Nats;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using NATS.Client.Core;
 using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
+using Registrator.Media;
 
 namespace Registrator.Actors.Nats;
 

@@ -6,6 +6,7 @@ using Akka.Streams.Dsl;
 using Akka.Util;
 using NATS.Client.Core;
 using Registrator.Actors.Metrics;
+using Registrator.Actors.Logging;
 
 namespace Registrator.Actors.Nats;
 

@@ -5,7 +5,7 @@ namespace Registrator.Actors.Redis;
 /// <summary>
 /// The node's one shared <see cref="ConnectionMultiplexer"/>, created on first use and never blocking a caller: every
 /// user (the event store, its retention, an HTTP page) awaits <see cref="GetAsync"/>. Created by the node (or by an
-/// <see cref="Events.EventStoreActor"/> that is given only settings) and disposed by whoever created it.
+/// <see cref="EventStore.EventStoreActor"/> that is given only settings) and disposed by whoever created it.
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {

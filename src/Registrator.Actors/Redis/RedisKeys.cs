@@ -15,7 +15,7 @@ public sealed record RedisKeys
 
     /// <summary>
     /// The registry of nodes that hold event files: a hash of <c>node_id</c> → Unix seconds of its last heartbeat. Other
-    /// nodes' retention leaves a node's expired events alone while it is heard of (<see cref="Events.RetentionPolicy"/>).
+    /// nodes' retention leaves a node's expired events alone while it is heard of (<see cref="EventStore.Retention.RetentionPolicy"/>).
     /// </summary>
     public const string Nodes = "registrator:nodes";
 

@@ -7,6 +7,7 @@ using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
 using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
+using Registrator.Actors.EventStore;
 
 namespace Registrator.Actors.Tasks;
 

@@ -8,6 +8,8 @@ using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Actors.Tasks;
 

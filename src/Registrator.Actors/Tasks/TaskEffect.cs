@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 
 namespace Registrator.Actors.Tasks;
 

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
-using Registrator.Actors.Events;
 using Registrator.Contracts;
+using Registrator.Actors.EventStore;
 
 namespace Registrator.Node.Http;
 

@@ -1,4 +1,3 @@
-using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 

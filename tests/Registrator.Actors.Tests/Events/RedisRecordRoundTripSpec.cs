@@ -2,6 +2,9 @@ using System.Text.Json;
 using Registrator.Actors.Events;
 using Registrator.Actors.Tests.Json;
 using Xunit;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.Redis;
 
 namespace Registrator.Actors.Tests.Events;
 

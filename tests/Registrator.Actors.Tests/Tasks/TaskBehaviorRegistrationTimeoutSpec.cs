@@ -67,7 +67,7 @@ public sealed class TaskBehaviorRegistrationTimeoutSpec
     {
         var (task, registration) = Writing();
         task.Send(new RegistrationTimedOut(registration.EventId));
-        task.Send(new Registrator.Actors.Events.EventAccepted(registration.EventId));
+        task.Send(new Registrator.Actors.EventStore.EventAccepted(registration.EventId));
 
         var late = task.ClipWritten(task.Clips.Single());
 

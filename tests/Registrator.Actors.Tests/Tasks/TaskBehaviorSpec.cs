@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
-using Registrator.Actors.Events;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Media;
@@ -9,6 +8,7 @@ using Xunit;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
+using Registrator.Actors.EventStore;
 
 namespace Registrator.Actors.Tests.Tasks;
 

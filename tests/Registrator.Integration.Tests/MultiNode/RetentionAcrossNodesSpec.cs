@@ -11,6 +11,8 @@ using Registrator.Actors.Redis;
 using Registrator.Integration.Tests.Support;
 using StackExchange.Redis;
 using Xunit.Abstractions;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Integration.Tests.MultiNode;
 

@@ -4,11 +4,11 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
-using Registrator.Actors.Events;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
+using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.MultiNode;
 

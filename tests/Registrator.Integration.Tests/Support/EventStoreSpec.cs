@@ -9,6 +9,8 @@ using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using StackExchange.Redis;
 using Xunit.Abstractions;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Integration.Tests.Support;
 

@@ -170,7 +170,7 @@ public sealed class MediaProxySpec : IAsyncLifetime
         await using var reader = await TestNode.StartAsync(_redis, eventsKey: eventsKey);
         var registered = await writer.RegisterAsync("camera-moved-" + Guid.NewGuid().ToString("N")[..6]);
         var id = registered.EventId;
-        var writerId = Registrator.Actors.Events.NodeName.Resolve(null, writer.OutputPath);
+        var writerId = Registrator.Actors.EventStore.NodeName.Resolve(null, writer.OutputPath);
         await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Endpoint))
         {
             // As the member reads after its node restarted elsewhere: the address it had, nobody there now.
