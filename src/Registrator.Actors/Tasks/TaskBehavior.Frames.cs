@@ -1,8 +1,6 @@
 using System.Globalization;
 using Registrator.Actors.Encoding;
 using Registrator.Contracts;
-using static Registrator.Contracts.TaskCommands;
-using static Registrator.Contracts.TaskReplies;
 
 namespace Registrator.Actors.Tasks;
 
@@ -11,7 +9,7 @@ public static partial class TaskBehavior
     // Frames: the reorder window and the capture clock to the encoder, packets back into GOPs under the frame and node bounds.
     private sealed partial class Step
     {
-        public void AddFrame(AddFrame command)
+        public void AddFrame(TaskCommands.AddFrame command)
         {
             if (ValidateFrame(command) is { } invalid)
             {
@@ -70,7 +68,7 @@ public static partial class TaskBehavior
             };
             // In-order sources (no Frame-Time: arrival order is capture order) need not wait for anything older.
             Release(waits ? ReleaseRule.Window : ReleaseRule.UpTo(captureTime));
-            Reply = new Accepted(Key, _s.State);
+            Reply = new TaskReplies.Accepted(Key, _s.State);
         }
 
         public void Encoded(FrameEncoded encoded)
@@ -235,7 +233,7 @@ public static partial class TaskBehavior
             };
         }
 
-        private string? ValidateFrame(AddFrame frame)
+        private string? ValidateFrame(TaskCommands.AddFrame frame)
         {
             var max = Settings.MaxFrameDimension;
             if (frame.Width <= 0 || frame.Height <= 0 || frame.Width > max || frame.Height > max)

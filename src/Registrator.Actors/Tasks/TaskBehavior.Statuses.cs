@@ -10,17 +10,6 @@ public static partial class TaskBehavior
     // Statuses: one or a batch through the table and the bound, and the window trigger that registers on enough detections.
     private sealed partial class Step
     {
-        public void AddStatus(AddStatus command)
-        {
-            double? timestamp = null;
-            if (command.MessageJson is not null && !TryReadMessage(command.MessageJson, out timestamp))
-            {
-                Reject("message must be a JSON object");
-                return;
-            }
-            if (AddOneStatus(command.Flag, command.MessageJson, timestamp)) Reply = new Accepted(Key, _s.State);
-        }
-
         /// <summary>
         /// A slice of the NATS stream's statuses for this task, in arrival order, each message already checked by the
         /// bridge: taken one after the other exactly as that many AddStatus would be (a window trigger may fire between
@@ -43,6 +32,17 @@ public static partial class TaskBehavior
                 }
             }
             Reply = new StatusBatchAnswer(Key, _s.State, accepted, rejected, reason);
+        }
+
+        public void AddStatus(AddStatus command)
+        {
+            double? timestamp = null;
+            if (command.MessageJson is not null && !TryReadMessage(command.MessageJson, out timestamp))
+            {
+                Reject("message must be a JSON object");
+                return;
+            }
+            if (AddOneStatus(command.Flag, command.MessageJson, timestamp)) Reply = new Accepted(Key, _s.State);
         }
 
         /// <summary>One status through the lifecycle table, the bound and the trigger; false (and a Rejected reply) when the table rejects it.</summary>
