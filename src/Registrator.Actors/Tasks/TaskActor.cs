@@ -24,46 +24,8 @@ namespace Registrator.Actors.Tasks;
 ///                             (the next command starts the next cycle at once; registrations finish on their own)
 /// </code>
 /// </summary>
-public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+public sealed partial class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
-    /// <summary>
-    /// Stops the entity. Sent by the entity itself through its shard (passivation, DeleteTask) and by sharding
-    /// on hand-off; registrations in flight finish first.
-    /// </summary>
-    public sealed class Stop : IDeadLetterSuppression, INoSerializationVerificationNeeded
-    {
-        public static readonly Stop Instance = new();
-        private Stop() { }
-    }
-
-    /// <summary>
-    /// The task's idle check: a receive timeout would cancel and reschedule a timer for every status, the task's most
-    /// frequent message; this periodic check costs one timestamp per message instead.
-    /// </summary>
-    private sealed class IdleCheck : IDeadLetterSuppression, INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout
-    {
-        public static readonly IdleCheck Instance = new();
-        private IdleCheck() { }
-
-        /// <summary>Four checks per passivate-after: a task passivates within 1¼ × passivate-after of its last message.</summary>
-        public static TimeSpan IntervalFor(TimeSpan passivateAfter) => passivateAfter / 4 > TimeSpan.FromMilliseconds(10) ? passivateAfter / 4 : TimeSpan.FromMilliseconds(10);
-    }
-
-    /// <summary>
-    /// Stops the entity after its own passivation (idle, DeleteTask): sent back by its shard. Unlike the shard's
-    /// hand-off <see cref="Stop"/>, a deleted task leaves no state behind.
-    /// </summary>
-    public sealed class PassivateStop : IDeadLetterSuppression, INoSerializationVerificationNeeded
-    {
-        public static readonly PassivateStop Instance = new();
-        private PassivateStop() { }
-    }
-
-    private sealed class RestoreTimedOut : IDeadLetterSuppression, INoSerializationVerificationNeeded
-    {
-        public static readonly RestoreTimedOut Instance = new();
-        private RestoreTimedOut() { }
-    }
 
     private readonly TaskSettings _settings;
     private readonly FrameMemoryBudget _budget;
@@ -104,78 +66,6 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     public static Props Props(string key, TaskSettings settings, TaskDependencies dependencies) =>
         Akka.Actor.Props.Create(() => new TaskActor(key, settings, dependencies));
 
-    /// <summary>
-    /// Before its first message the task takes the state its previous incarnation left (a shard that moved, an idle
-    /// passivation), so nothing newer is handled against an empty task. Everything else waits in the stash.
-    /// </summary>
-    private void Restoring()
-    {
-        Receive<TaskStateRestored>(restored =>
-        {
-            if (restored.State is { } bytes) Restore(bytes);
-            BecomeActive();
-        });
-        Receive<TaskStateRestoreFailed>(failed =>
-        {
-            _metrics.TaskState("restore-failed");
-            _log.Error(failed.Cause, "[{0}] the previous incarnation's state could not be read from Redis: starting fresh", _state.Key);
-            BecomeActive();
-        });
-        Receive<RestoreTimedOut>(_ =>
-        {
-            _metrics.TaskState("restore-failed");
-            _log.Error("[{0}] no answer from Redis within {1} for the previous incarnation's state: starting fresh", _state.Key, _settings.StateRestoreTimeout);
-            BecomeActive();
-        });
-        ReceiveAny(_ => Stash.Stash());
-    }
-
-    private void Restore(byte[] bytes)
-    {
-        try
-        {
-            var restored = ReadState(bytes);
-            if (restored.Key != _state.Key)
-            {
-                _log.Error("[{0}] the state found in Redis belongs to task [{1}]: ignored", _state.Key, restored.Key);
-                _metrics.TaskState("restore-failed");
-                return;
-            }
-            // A new incarnation has a new encoder session, whose first packet is a keyframe anyway.
-            _state = restored with { StopRequested = false, Frames = restored.Frames with { ForceKeyframeNext = true } };
-            _budget.Add(_state.HeldBytes);
-            _metrics.TaskState("restored");
-            _log.Info("[{0}] restored: {1}, cycle {2}, {3} statuses, {4} frames ({5} bytes)",
-                _state.Key, _state.State, _state.Cycle, _state.Statuses.Count, _state.Frames.Count, _state.Frames.Bytes);
-        }
-        catch (Exception ex) when (ex is System.Runtime.Serialization.SerializationException or InvalidCastException)
-        {
-            _metrics.TaskState("restore-failed");
-            _log.Error(ex, "[{0}] the state found in Redis does not read: starting fresh", _state.Key);
-        }
-    }
-
-    /// <summary>Redis keeps no manifest: the state is this version's (TaskData/2) or, saved by an older node, TaskData/1.</summary>
-    private TaskData ReadState(byte[] bytes)
-    {
-        try
-        {
-            return (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV2);
-        }
-        catch (System.Runtime.Serialization.SerializationException)
-        {
-            return (TaskData)_stateSerializer.FromBinary(bytes, TaskDataSerializer.ManifestV1);
-        }
-    }
-
-    private void BecomeActive()
-    {
-        Timers.Cancel(RestoreTimedOut.Instance);
-        Become(Active);
-        Stash.UnstashAll();
-        KeepReorderTimer();
-        KeepSpanTimer();
-    }
 
     private void Active()
     {
@@ -212,34 +102,11 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
     }
 
-    /// <summary>Writing the state for the next incarnation; the shard sends nothing new meanwhile.</summary>
-    private void Saving()
-    {
-        Receive<TaskStateSaved>(saved =>
-        {
-            if (saved.Failure is null)
-            {
-                _metrics.TaskState("saved");
-                if (_log.IsDebugEnabled) _log.Debug("[{0}] state saved for the next incarnation", _state.Key);
-            }
-            else
-            {
-                _metrics.TaskState("save-failed");
-                _log.Error(saved.Failure, "[{0}] the state could not be saved to Redis: {1} statuses and {2} frames are lost",
-                    _state.Key, _state.Statuses.Count, _state.Frames.Count);
-            }
-            Context.Stop(Self);
-        });
-        ReceiveAny(m =>
-        {
-            if (_log.IsDebugEnabled) _log.Debug("[{0}] stopping: {1} ignored", _state.Key, m.GetType().Name);
-        });
-    }
 
     protected override void PreStart()
     {
         _metrics.TaskStarted();
-        Timers.StartPeriodicTimer(IdleCheck.Instance, IdleCheck.Instance, IdleCheck.IntervalFor(_settings.PassivateAfter));
+        Timers.StartPeriodicTimer(IdleCheck.Instance, IdleCheck.Instance, TaskTimers.IdleCheckInterval(_settings.PassivateAfter));
         if (_handoff is null) return;
         Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _settings.StateRestoreTimeout);
         _handoff.TakeAsync(_state.Key).PipeTo(Self,
@@ -262,7 +129,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _budget.MaxBytes - _budget.UsedBytes, Sender, EncoderAvailable: !_encoder.IsNobody(), NodeUrl: _nodeUrl());
         var outcome = TaskBehavior.Process(before, input, context);
         _state = outcome.State;
-        Account(before, _state);
+        TaskAccounting.Account(_budget, _metrics, before, _state);
         // Effects first: DeleteTask's Passivate must reach the shard before the requester hears Accepted, so whatever
         // it sends next is buffered for the next incarnation instead of landing in this one and being lost with it.
         foreach (var effect in outcome.Effects) Apply(effect);
@@ -336,24 +203,6 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _metrics.EventRegistered(withClip: recorded.Error is null);
     }
 
-    /// <summary>Keeps the node's budget and metrics in step with what the value now holds and dropped.</summary>
-    private void Account(TaskData before, TaskData after)
-    {
-        var held = after.HeldBytes - before.HeldBytes;
-        if (held > 0) _budget.Add(held);
-        else if (held < 0) _budget.Release(-held);
-        var dropped = after.Counters.FramesDropped - before.Counters.FramesDropped;
-        if (dropped > 0)
-        {
-            var byBudget = after.Counters.FramesBudgetDropped - before.Counters.FramesBudgetDropped;
-            _metrics.FramesDropped(byBudget, FrameDropReason.NodeBudget);
-            _metrics.FramesDropped(dropped - byBudget, FrameDropReason.MaxFrames);
-            _metrics.GopsDropped(after.Counters.GopsDropped - before.Counters.GopsDropped);
-        }
-        _metrics.FramesDropped(after.Counters.FramesSkipped - before.Counters.FramesSkipped, FrameDropReason.Rate);
-        _metrics.FramesDropped(after.Counters.FramesLate - before.Counters.FramesLate, FrameDropReason.Late);
-    }
-
     /// <summary>Frames waiting in the reorder window are released by capture time, or by this timer when no newer frame comes.</summary>
     private void KeepReorderTimer()
     {
@@ -362,8 +211,7 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _reorderTimerOn = waiting;
         if (waiting)
         {
-            var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, _settings.ReorderWindow.Ticks / 4));
-            Timers.StartPeriodicTimer(ReleaseReorderedFrames.Instance, ReleaseReorderedFrames.Instance, interval);
+            Timers.StartPeriodicTimer(ReleaseReorderedFrames.Instance, ReleaseReorderedFrames.Instance, TaskTimers.ReorderInterval(_settings.ReorderWindow));
         }
         else
         {
@@ -382,30 +230,12 @@ public sealed class TaskActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _spanTimerOn = open;
         if (open)
         {
-            var interval = TimeSpan.FromTicks(Math.Clamp(_settings.Trigger.PostRoll.Ticks / 5, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
-            Timers.StartPeriodicTimer(SpanTick.Instance, SpanTick.Instance, interval);
+            Timers.StartPeriodicTimer(SpanTick.Instance, SpanTick.Instance, TaskTimers.SpanInterval(_settings.Trigger.PostRoll));
         }
         else
         {
             Timers.Cancel(SpanTick.Instance);
         }
-    }
-
-    /// <summary>Stops, first saving the state for the next incarnation when the stop was a hand-off or an idle passivation.</summary>
-    private void StopSelf()
-    {
-        if (_stopping) return;
-        _stopping = true;
-        if (_handoff is null || !_keepStateOnStop || !_state.HasContent)
-        {
-            Context.Stop(Self);
-            return;
-        }
-        var bytes = _stateSerializer.ToBinary(_state);
-        Become(Saving);
-        _handoff.SaveAsync(_state.Key, bytes).PipeTo(Self,
-            success: () => new TaskStateSaved(null),
-            failure: ex => new TaskStateSaved(ex));
     }
 
     /// <summary>Any message but the timers' own counts as activity, as it would for a receive timeout.</summary>
