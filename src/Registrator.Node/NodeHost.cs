@@ -143,7 +143,7 @@ public static class NodeHost
     {
         // Before any actor that records: they all find the node's metrics through the extension.
         var metrics = RegistratorMetrics.Register(system, node.Metrics);
-        metrics.Observe(node.BadInputs);
+        metrics.ObserveBadInput(() => node.BadInputs.Snapshot().Select(pair => KeyValuePair.Create(pair.Key.Name(), pair.Value)));
         var cluster = Cluster.Get(system);
         // A node given no seeds forms its own cluster, so one command starts a working single node (never with
         // bootstrap, which decides who forms the cluster).
@@ -162,7 +162,7 @@ public static class NodeHost
         registry.Register<EventStoreKey>(events);
         // Deletes only this node's files; leaves other nodes' expired events to them (see RetentionPolicy).
         system.ActorOf(RetentionActor.Props(settings.Events, node.Redis, settings.Media.OutputPath, events), RetentionActor.DefaultName);
-        metrics.Observe(budget);
+        metrics.ObserveFrameBuffer(() => (budget.UsedBytes, budget.MaxBytes));
     }
 
     /// <summary>What feeds the node's region once it has started: hand-off redelivery, the NATS bridge, the cameras.</summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using Akka.Actor;
-using Registrator.Actors.Nats;
-using Registrator.Actors.Tasks;
 
 namespace Registrator.Actors.Metrics;
 
@@ -45,8 +43,9 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     private long _encoderSessions;
     private long _encoderSessionBytes;
     private long _outboxDepth;
-    private FrameMemoryBudget? _budget;
-    private BadInputCounters? _badInput;
+    // Read back on each collection, so the metrics know nothing of the types they observe.
+    private Func<(long Used, long Max)>? _frameBuffer;
+    private Func<IEnumerable<KeyValuePair<string, long>>>? _badInput;
 
     /// <param name="meterName">Null: <see cref="DefaultMeterName"/> for the first instance in the process, numbered after it.</param>
     public RegistratorMetrics(string? meterName = null)
@@ -122,11 +121,11 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     public static RegistratorMetrics Register(ActorSystem system, RegistratorMetrics metrics) =>
         (RegistratorMetrics)system.RegisterExtension(new RegistratorMetricsProvider(metrics));
 
-    /// <summary>Exposes the node's frame budget as <c>registrator.frames.buffered</c> and <c>.buffer_limit</c>.</summary>
-    public void Observe(FrameMemoryBudget budget) => Volatile.Write(ref _budget, budget);
+    /// <summary>Exposes the node's frame budget (bytes held, limit) as <c>registrator.frames.buffered</c> and <c>.buffer_limit</c>.</summary>
+    public void ObserveFrameBuffer(Func<(long Used, long Max)> frameBuffer) => Volatile.Write(ref _frameBuffer, frameBuffer);
 
-    /// <summary>Exposes the NATS bridge's counters as <c>registrator.nats.bad_input</c>.</summary>
-    public void Observe(BadInputCounters badInput) => Volatile.Write(ref _badInput, badInput);
+    /// <summary>Exposes the NATS bridge's bad-input counts (every reason, zeros included) as <c>registrator.nats.bad_input</c>.</summary>
+    public void ObserveBadInput(Func<IEnumerable<KeyValuePair<string, long>>> countsByReason) => Volatile.Write(ref _badInput, countsByReason);
 
     public void HandOffRedelivered() => _handOffRedelivered.Add(1);
 
@@ -137,12 +136,10 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     public void StatusAdded(bool detected) => _statuses.Add(1, detected ? Detected : NotDetected);
 
     /// <summary>A batch's statuses, two measurements whatever its size.</summary>
-    public void StatusesAdded(System.Collections.Immutable.ImmutableArray<Tasks.BatchedStatus> statuses)
+    public void StatusesAdded(int detected, int total)
     {
-        var detected = 0;
-        foreach (var status in statuses) if (status.Flag) detected++;
         if (detected > 0) _statuses.Add(detected, Detected);
-        if (statuses.Length > detected) _statuses.Add(statuses.Length - detected, NotDetected);
+        if (total > detected) _statuses.Add(total - detected, NotDetected);
     }
 
     private static readonly KeyValuePair<string, object?> Detected = new("detected", "true");
@@ -218,15 +215,15 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     public void Dispose() => _meter.Dispose();
 
     private IEnumerable<Measurement<long>> ObserveBufferedBytes() =>
-        Volatile.Read(ref _budget) is { } budget ? [new Measurement<long>(budget.UsedBytes)] : [];
+        Volatile.Read(ref _frameBuffer) is { } buffer ? [new Measurement<long>(buffer().Used)] : [];
 
     private IEnumerable<Measurement<long>> ObserveBufferLimit() =>
-        Volatile.Read(ref _budget) is { } budget ? [new Measurement<long>(budget.MaxBytes)] : [];
+        Volatile.Read(ref _frameBuffer) is { } buffer ? [new Measurement<long>(buffer().Max)] : [];
 
     private IEnumerable<Measurement<long>> ObserveBadInput()
     {
-        if (Volatile.Read(ref _badInput) is not { } counters) return [];
+        if (Volatile.Read(ref _badInput) is not { } counts) return [];
         // Every reason, zeros included, so a rate() over a reason works from the first scrape on.
-        return counters.Snapshot().Select(pair => new Measurement<long>(pair.Value, new KeyValuePair<string, object?>("reason", pair.Key.Name())));
+        return counts().Select(pair => new Measurement<long>(pair.Value, new KeyValuePair<string, object?>("reason", pair.Key)));
     }
 }

@@ -11,7 +11,16 @@ namespace Registrator.Actors.Tasks;
 /// clients send <see cref="TaskCommands.AddStatus"/>, whose message the task checks itself. Answered with one
 /// <see cref="StatusBatchAnswer"/>. Valid in every state AddStatus is; each status is taken as an AddStatus would be.
 /// </summary>
-public sealed record StatusBatch(string TaskKey, ImmutableArray<BatchedStatus> Statuses);
+public sealed record StatusBatch(string TaskKey, ImmutableArray<BatchedStatus> Statuses)
+{
+    /// <summary>How many of <paramref name="statuses"/> report a detection.</summary>
+    public static int DetectedIn(ImmutableArray<BatchedStatus> statuses)
+    {
+        var detected = 0;
+        foreach (var status in statuses) if (status.Flag) detected++;
+        return detected;
+    }
+}
 
 /// <summary>One inference result in a <see cref="StatusBatch"/>: the flag, the message (a JSON object, checked by the bridge) and its <c>timestamp</c>.</summary>
 public readonly record struct BatchedStatus(bool Flag, string MessageJson, double? MessageTime);

@@ -93,7 +93,7 @@ public sealed partial class TaskActor : ReceiveActor, IWithTimers, IWithUnbounde
         Receive<StatusBatch>(m =>
         {
             Handle(m);
-            _metrics.StatusesAdded(m.Statuses);
+            _metrics.StatusesAdded(StatusBatch.DetectedIn(m.Statuses), m.Statuses.Length);
         });
         ReceiveAny(m =>
         {
