@@ -8,6 +8,8 @@ using Registrator.Actors.Redis;
 using Registrator.Node.Formation;
 using Registrator.Node.Http;
 using Registrator.Actors.EventStore;
+using Registrator.Node.Http.Events;
+using Registrator.Node.Urls;
 
 namespace Registrator.Node;
 

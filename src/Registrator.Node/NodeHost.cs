@@ -22,6 +22,8 @@ using Registrator.Node.Formation;
 using Registrator.Node.Http;
 using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Retention;
+using Registrator.Node.Http.Events;
+using Registrator.Node.Urls;
 
 namespace Registrator.Node;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Registrator.Actors.Json;
+using Registrator.Node.Http.Events;
+using Registrator.Node.Http.Tasks;
 
 namespace Registrator.Node.Http;
 

@@ -11,6 +11,10 @@ using Registrator.Contracts;
 using StackExchange.Redis;
 
 using Registrator.Actors.Tasks;
+using Registrator.Node.Http.Events;
+using Registrator.Node.Http.Health;
+using Registrator.Node.Http.Tasks;
+using Registrator.Node.Urls;
 
 namespace Registrator.Node.Http;
 

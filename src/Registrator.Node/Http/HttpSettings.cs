@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
+using Registrator.Node.Urls;
 
 namespace Registrator.Node.Http;
 

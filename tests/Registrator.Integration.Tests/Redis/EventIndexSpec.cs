@@ -4,10 +4,10 @@ using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
-using Registrator.Node.Http;
 using Xunit.Abstractions;
 using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Retention;
+using Registrator.Node.Http.Events;
 
 namespace Registrator.Integration.Tests.Redis;
 
@@ -94,7 +94,7 @@ public sealed class EventIndexSpec(RedisServer redis, ITestOutputHelper output) 
         var events = new[] { NewEvent(taskKey: a, timestamp: 1_796_000_001), NewEvent(taskKey: a, timestamp: 1_796_000_003), NewEvent(taskKey: b, timestamp: 1_796_000_002) };
         await RecordAllAsync(StartStore(), events);
         var database = await ClientAsync();
-        var known = new Registrator.Node.Http.KnownKeys(Connection(), Keys);
+        var known = new Registrator.Node.Http.Events.KnownKeys(Connection(), Keys);
         var expected = new[] { (a, 2, 1_796_000_003.0), (b, 1, 1_796_000_002.0) }.OrderBy(k => k.Item1, StringComparer.Ordinal).ToArray();
 
         await database.KeyDeleteAsync(Keys.IndexedMarker);

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
 using Registrator.Node.Http;
+using Registrator.Node.Urls;
 
 namespace Registrator.Node.Tests.Http;
 

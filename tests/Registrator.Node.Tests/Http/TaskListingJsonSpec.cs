@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
-using Registrator.Node.Http;
+using Registrator.Node.Http.Tasks;
 
 namespace Registrator.Node.Tests.Http;
 

@@ -2,7 +2,7 @@ using Registrator.Actors.Redis;
 using StackExchange.Redis;
 using Registrator.Actors.EventStore;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Events;
 
 /// <summary>
 /// The task keys that have events, for the page's key filter (<c>GET /api/keys</c>). Once the event store's indexes

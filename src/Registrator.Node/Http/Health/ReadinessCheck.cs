@@ -1,6 +1,6 @@
 using Akka.Cluster;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Health;
 
 /// <summary>
 /// <c>GET /health/ready</c>: whether this node can do its work now. Ready = this cluster member is Up, Redis answers

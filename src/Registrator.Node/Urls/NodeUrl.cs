@@ -1,6 +1,7 @@
 using System.Net;
+using Registrator.Node.Http;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Urls;
 
 /// <summary>
 /// This node's HTTP base URL as other nodes reach it (<c>http://&lt;host&gt;:&lt;port&gt;</c>, no trailing slash): the

@@ -1,4 +1,4 @@
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Tasks;
 
 /// <summary>
 /// What <see cref="TaskDirectory"/> found: the tasks that answered, the regions it asked, <paramref name="Total"/>

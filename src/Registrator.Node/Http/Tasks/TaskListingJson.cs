@@ -1,7 +1,8 @@
 using Registrator.Actors.Json;
 using Registrator.Actors.Tasks;
+using Registrator.Node.Urls;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Tasks;
 
 /// <summary>
 /// <c>GET /api/tasks</c> as JSON: each task is its snapshot exactly as <c>/api/tasks/{key}</c> writes it

@@ -4,7 +4,7 @@ using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using StackExchange.Redis;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Tasks;
 
 /// <summary>
 /// Whether a task exists, asked without creating it: any message to the shard region for a key starts that key's

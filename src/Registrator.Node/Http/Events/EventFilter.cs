@@ -1,4 +1,4 @@
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Events;
 
 /// <summary>
 /// A page of <c>GET /api/events</c>: events of <paramref name="Key"/> (all when <c>null</c>) scored in

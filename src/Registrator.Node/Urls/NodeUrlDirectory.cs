@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.DistributedData;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Urls;
 
 /// <summary>
 /// Which HTTP base URL each cluster member serves the page and API on, so a page on any node can name (and link) the

@@ -1,7 +1,7 @@
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Events;
 
 /// <summary>
 /// Reads events from the sorted set the event store writes (<c>registrator.events.sorted-set-key</c>), on the node's

@@ -3,7 +3,7 @@ using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Urls;
 
 /// <summary>
 /// Writes this node's HTTP base URL under its member address into <see cref="NodeUrlDirectory"/>. One per node with

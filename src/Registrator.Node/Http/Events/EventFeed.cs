@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Threading.Channels;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Events;
 
 /// <summary>
 /// Fans registered events out to the page's open event streams (<c>GET /api/events/stream</c>). Written by

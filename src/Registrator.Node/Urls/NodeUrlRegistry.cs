@@ -1,7 +1,7 @@
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Urls;
 
 /// <summary>
 /// Which base URL each node (by its stable <c>node_id</c>) serves HTTP on now, in the Redis hash

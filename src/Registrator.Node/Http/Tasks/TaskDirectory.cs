@@ -1,8 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Registrator.Contracts;
+using Registrator.Node.Urls;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Tasks;
 
 /// <summary>
 /// The tasks alive anywhere in the cluster, for <c>GET /api/tasks</c>: the coordinator names the shard regions

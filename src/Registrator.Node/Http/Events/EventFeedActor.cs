@@ -4,7 +4,7 @@ using Akka.Event;
 using Registrator.Contracts;
 using Registrator.Actors.EventStore;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Events;
 
 /// <summary>
 /// Feeds the page's event streams: subscribes to the cluster topic <see cref="EventStoreActor.Topic"/>, on which every

@@ -1,4 +1,4 @@
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Events;
 
 /// <summary>
 /// What the event stream tells the page about a registered event: enough to show that it exists; the page reads the

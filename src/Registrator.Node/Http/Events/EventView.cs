@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Registrator.Actors.Events;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Http.Events;
 
 /// <summary>
 /// One event as <c>/api/events</c> returns it: the Redis member's fields under their Redis names (the Python module's
