@@ -1,3 +1,4 @@
+// Longer than 300 lines because it is the one place that binds FFmpeg: every P/Invoke, constant and struct layout we use sits together.
 // The whole FFmpeg binding: every native function this library calls, the few struct offsets it
 // reads or writes, and the resolver that finds the shared libraries.
 //

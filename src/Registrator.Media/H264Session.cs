@@ -1,3 +1,4 @@
+// Longer than 300 lines because one live encoder session (open, encode, drain, reopen on a new size, release) shares its native handles.
 using System.Globalization;
 using static Registrator.Media.FfmpegNative;
 

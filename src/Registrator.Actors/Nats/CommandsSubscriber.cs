@@ -24,7 +24,6 @@ internal sealed class CommandsSubscriber(BridgeContext bridge) : NatsSubjectActo
     {
         var (settings, delivery) = (Settings, Delivery);
         return Subscription(settings.MaxPayload, settings.PendingCapacity)
-            .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right)
             .Via(TaskDelivery.Stage<NatsMsg<Payload>>(settings.Parallelism, request => ExecuteAsync(delivery, settings, request), ordered: false))
             .ToMaterialized(Outcomes(), Keep.Left)
             .Run(materializer);

@@ -23,7 +23,6 @@ internal sealed class FramesSubscriber(BridgeContext bridge) : NatsSubjectActor(
     {
         var (settings, delivery, token) = (Settings, Delivery, ShutdownToken);
         return Subscription(settings.MaxFramePayload, settings.FramePendingCapacity)
-            .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right)
             .SelectAsync(settings.DecodeParallelism, message => Task.Run(() => FrameMessage.ToAddFrame(message.Headers, message.Data, settings), token))
             .Via(TaskDelivery.Stage<Parsed<AddFrame>>(settings.Parallelism, parsed => parsed.Value is { } frame
                 ? delivery.MessageAsync(frame)

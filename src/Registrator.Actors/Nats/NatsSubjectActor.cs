@@ -1,3 +1,4 @@
+// Longer than 300 lines because every subject shares this lifecycle: connection, subscription with back-off, drain fence, graph restarts.
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -92,9 +93,10 @@ internal abstract class NatsSubjectActor : ReceiveActor
     /// <summary>
     /// This actor's subscription as a source, read as the graph demands: the client's bounded pending channel.
     /// Subscribing waits for the connection; if it fails, it is retried with back-off. The source completes when the
-    /// subscription is drained (<see cref="NatsBridge.Drain"/>), after its last buffered message.
+    /// subscription is drained (<see cref="NatsBridge.Drain"/>), after its last buffered message. It materializes the kill
+    /// switch that <see cref="Run"/> returns, so every subject's graph stops the same way.
     /// </summary>
-    protected Source<NatsMsg<Payload>, NotUsed> Subscription(int maxBytes, int capacity)
+    protected Source<NatsMsg<Payload>, UniqueKillSwitch> Subscription(int maxBytes, int capacity)
     {
         var options = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = Settings.PendingFullMode } };
         var deserializer = new PayloadDeserializer(maxBytes);
@@ -114,7 +116,8 @@ internal abstract class NatsSubjectActor : ReceiveActor
             {
                 metrics.NatsMessageReceived(subject);
                 return message;
-            });
+            })
+            .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right);
     }
 
     /// <summary>The end of every graph: the outcomes that need attention come to this actor, one at a time.</summary>

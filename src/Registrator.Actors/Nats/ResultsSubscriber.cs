@@ -29,7 +29,6 @@ internal sealed class ResultsSubscriber(BridgeContext bridge) : NatsSubjectActor
     {
         var (settings, delivery) = (Settings, Delivery);
         return Subscription(settings.MaxPayload, settings.ResultsPendingCapacity)
-            .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right)
             .Select(message => InferenceResult.Parse(message.Data, settings))
             .GroupedWithin(settings.ResultsBatch, settings.ResultsBatchWindow)
             .SelectMany(slice => ResultSlice.ByKey(slice as IReadOnlyList<Parsed<KeyedStatus>> ?? [.. slice]))

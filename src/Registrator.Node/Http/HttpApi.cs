@@ -1,3 +1,4 @@
+// Longer than 300 lines because it is the API's route table in one place, each route a few lines over the readers in Events/, Tasks/ and Health/.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
