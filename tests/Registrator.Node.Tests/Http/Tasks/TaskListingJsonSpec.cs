@@ -3,7 +3,7 @@ using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Node.Http.Tasks;
 
-namespace Registrator.Node.Tests.Http;
+namespace Registrator.Node.Tests.Http.Tasks;
 
 /// <summary><c>GET /api/tasks</c>'s body, written and read back: each task is its snapshot's JSON plus where it is hosted.</summary>
 public sealed class TaskListingJsonSpec

@@ -3,7 +3,7 @@ using Registrator.Actors.Events;
 using Registrator.Node.Http;
 using Registrator.Node.Http.Events;
 
-namespace Registrator.Node.Tests.Http;
+namespace Registrator.Node.Tests.Http.Events;
 
 /// <summary>What <c>/api/events</c> makes of a member: the fields the span policy and the cluster add pass through.</summary>
 public sealed class EventViewSpec

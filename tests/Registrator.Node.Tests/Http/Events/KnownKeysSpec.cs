@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Registrator.Node.Tests.Support;
 
-namespace Registrator.Node.Tests.Http;
+namespace Registrator.Node.Tests.Http.Events;
 
 /// <summary><c>GET /api/keys</c>: the task keys the page's filter offers, read from the events in Redis.</summary>
 [Collection(RegisteredEvents.Collection)]

@@ -3,7 +3,7 @@ using Registrator.Actors.Configuration;
 using Registrator.Node.Http;
 using Registrator.Node.Urls;
 
-namespace Registrator.Node.Tests.Http;
+namespace Registrator.Node.Tests.Urls;
 
 /// <summary><c>registrator.http.public-url</c> and the URL a node derives from where it listens.</summary>
 public sealed class NodeUrlSpec

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Registrator.Node.Tests.Support;
 
-namespace Registrator.Node.Tests.Http;
+namespace Registrator.Node.Tests.Http.Health;
 
 /// <summary><c>/health/live</c> and <c>/health/ready</c> of a node whose NATS server comes up after the node.</summary>
 public sealed class ReadinessSpec : IClassFixture<RedisServer>
