@@ -12,6 +12,7 @@ using StackExchange.Redis;
 using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Events;
+using static Registrator.Actors.EventStore.EventStoreSignals;
 
 namespace Registrator.Actors.EventStore;
 
@@ -63,28 +64,22 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     // The Redis client whose reconnects cut a back-off short.
     private RedisReconnects? _reconnects;
 
-    private IActorRef? _pubSub;
+    private StoreAnnouncer _announcer = null!;
 
     /// <summary>An event store with its own Redis connection, created from <paramref name="redis"/> and closed when it stops.</summary>
     public EventStoreActor(EventStoreSettings settings, RedisSettings redis, string outputPath)
-        : this(new EventStoreSetup(settings, new RedisConnection(redis), ownsConnection: true, outputPath, node: null))
-    {
-    }
+        : this(new EventStoreSetup(settings, new RedisConnection(redis), ownsConnection: true, outputPath, node: null)) { }
 
     /// <summary>An event store on the node's shared connection (not closed when the store stops).</summary>
     public EventStoreActor(EventStoreSettings settings, RedisConnection connection, string outputPath)
-        : this(new EventStoreSetup(settings, connection, ownsConnection: false, outputPath, node: null))
-    {
-    }
+        : this(new EventStoreSetup(settings, connection, ownsConnection: false, outputPath, node: null)) { }
 
     /// <summary>
     /// An event store on the node's shared connection whose sorted-set members name the writing node: <paramref name="node"/>
     /// gives its HTTP base URL (e.g. <c>http://10.0.0.5:8080</c>) when an event is prepared, <c>null</c> while not known.
     /// </summary>
     public EventStoreActor(EventStoreSettings settings, RedisConnection connection, string outputPath, Func<string?> node)
-        : this(new EventStoreSetup(settings, connection, ownsConnection: false, outputPath, node))
-    {
-    }
+        : this(new EventStoreSetup(settings, connection, ownsConnection: false, outputPath, node)) { }
 
     private EventStoreActor(EventStoreSetup setup)
     {
@@ -100,6 +95,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>An event store with its own Redis connection; <paramref name="outputPath"/> is TMP_PATH (clips, and the default outbox folder).</summary>
     public static Props Props(EventStoreSettings settings, RedisSettings redis, string outputPath) =>
         Akka.Actor.Props.Create(() => new EventStoreActor(settings, redis, outputPath));
@@ -128,8 +124,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _setup.ReportStart(_log);
-        if (Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider })
-            _pubSub = DistributedPubSub.Get(Context.System).Mediator;
+        var pubSub = Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider } ? DistributedPubSub.Get(Context.System).Mediator : null;
+        _announcer = new StoreAnnouncer(Context.System, _metrics, pubSub, Topic);
         StartRecovery();
         _setup.Connection.GetAsync().PipeTo(Self, success: m => new RedisConnected(m), failure: ex => new RedisConnectFailed(Replies.Unwrap(ex)));
     }
@@ -257,7 +253,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
                 for (var i = 0; i < append.Adds.Count; i++)
                 {
                     var accepted = append.Adds[i];
-                    Reply(accepted.Sender, new EventAccepted(accepted.Pending.EventId));
+                    accepted.Sender.TellIfListening(new EventAccepted(accepted.Pending.EventId), Context.System);
                     _redis.Accepted(accepted, offsets[i]);
                 }
                 break;
@@ -302,7 +298,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         var (delivery, outage) = _redis.Delivered(DateTimeOffset.UtcNow);
         if (outage is { } lasted) _deliveryLog.Back(lasted, _redis.Undelivered);
         _pump.Done(delivered.EventId);
-        Announce(delivery);
+        _announcer.Registered(delivery, _setup.Origin);
         TryDeliver();
         PumpOutbox();
     }
@@ -337,11 +333,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         var delivery = _redis.DeadLettered();
         // Out of the outbox like a delivered event: the dead-letter file holds it now.
         _pump.Done(letter.EventId);
-        _metrics.EventDeadLettered();
-        var e = delivery.Pending.Event;
-        _deliveryLog.DeadLettered(letter, e.TaskKey, _setup.DeadLetters.FilePath, _redis.Undelivered);
-        Reply(delivery.ReplyTo, new TaskEvents.RegistrationFailed(e.TaskKey, $"event {letter.EventId} was not recorded: Redis refused it ({letter.Reason}); kept in the dead letters"));
-        Context.System.EventStream.Publish(new EventDeadLettered(letter.EventId, e.TaskKey, letter.Reason));
+        _deliveryLog.DeadLettered(letter, delivery.Pending.Event.TaskKey, _setup.DeadLetters.FilePath, _redis.Undelivered);
+        _announcer.DeadLettered(delivery, letter);
         TryDeliver();
         PumpOutbox();
     }
@@ -361,39 +354,8 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
         TryDeliver();
     }
 
-    /// <summary>Redis has the event: tell who asked, the node and the cluster.</summary>
-    private void Announce(Delivery delivery)
-    {
-        var (registered, recorded) = EventAnnouncement.Of(delivery.Pending, _setup.Origin);
-        Reply(delivery.ReplyTo, registered);
-        Context.System.EventStream.Publish(registered);
-        _metrics.EventRegistered(withClip: registered.Error is null);
-        Context.System.EventStream.Publish(recorded);
-        _pubSub?.Tell(new Publish(Topic, registered));
-    }
-
     // ── Helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
 
     private TimeSpan NextDelay(int attempt) =>
         Backoff.Delay(attempt, _settings.MinBackoff, _settings.MaxBackoff, _settings.RandomFactor, Random.Shared.NextDouble());
-
-    private void Reply(IActorRef recipient, object message) => recipient.TellIfListening(message, Context.System);
-
-    // ── Messages the actor sends itself ─────────────────────────────────────────────────────────────────────────
-
-    private sealed record RecoveryFailed(Exception Cause) : ISelfMessage;
-    private sealed record OutboxDone(OutboxOperation Operation, object Result) : ISelfMessage;
-    private sealed record OutboxFailed(OutboxOperation Operation, Exception Cause) : ISelfMessage;
-    private sealed record Delivered(Guid EventId) : ISelfMessage;
-    private sealed record DeliveryFailed(Guid EventId, Exception Cause) : ISelfMessage;
-    private sealed record DeadLettered(DeadLetter Letter) : ISelfMessage;
-    private sealed record DeadLetterFailed(Guid EventId, Exception Cause) : ISelfMessage;
-    private sealed record RedisConnected(IConnectionMultiplexer Multiplexer) : ISelfMessage;
-    private sealed record RedisConnectFailed(Exception Cause) : ISelfMessage;
-
-    // Timer keys and their messages: one instance each, so a new timer replaces the one before.
-    private sealed record RedisRestored : ISelfMessage { public static readonly RedisRestored Instance = new(); }
-    private sealed record RetryDelivery : ISelfMessage { public static readonly RetryDelivery Instance = new(); }
-    private sealed record RetryOutbox : ISelfMessage { public static readonly RetryOutbox Instance = new(); }
-    private sealed record RetryRecovery : ISelfMessage { public static readonly RetryRecovery Instance = new(); }
 }
