@@ -8,7 +8,6 @@ using Akka.Event;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
-using StackExchange.Redis;
 using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Events;
@@ -209,8 +208,7 @@ public sealed class EventStoreActor : ReceiveActor, IWithTimers
     private void HandleRecoveryFailed(RecoveryFailed failed)
     {
         _recovery = null;
-        _recoveryAttempt++;
-        var delay = NextDelay(_recoveryAttempt);
+        var delay = NextDelay(++_recoveryAttempt);
         _outboxLog.RecoveryFailed(_setup.OutboxDirectory, _recoveryAttempt, failed.Cause, delay);
         Timers.StartSingleTimer(RetryRecovery.Instance, RetryRecovery.Instance, delay);
     }
