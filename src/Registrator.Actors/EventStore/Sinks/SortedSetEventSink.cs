@@ -1,7 +1,6 @@
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 using Registrator.Actors.Events;
-using Registrator.Actors.Nats;
 
 namespace Registrator.Actors.EventStore.Sinks;
 
