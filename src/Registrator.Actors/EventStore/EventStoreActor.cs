@@ -1,3 +1,4 @@
+// Longer than 300 lines because its public surface (four Props, three constructors, the state diagram) stays for callers; the rest only routes messages to the pieces it names.
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
