@@ -34,7 +34,7 @@ internal sealed class Outbox : IDisposable
 {
     public const string FileName = "events.jsonl";
     private const string LockFileName = "events.lock";
-    private const int ReadBufferSize = 64 * 1024;
+    private const int ReadBufferSize = OutboxLines.BufferSize;
 
     private readonly object _gate = new();
     private readonly FileStream _lock;
@@ -87,7 +87,7 @@ internal sealed class Outbox : IDisposable
             if (File.Exists(FilePath))
             {
                 using var input = OpenRead();
-                foreach (var line in Lines(input, 0, long.MaxValue))
+                foreach (var line in OutboxLines.Read(input, 0, long.MaxValue))
                 {
                     lastLine = line.Number;
                     switch (TryParse(line, problems))
@@ -159,7 +159,7 @@ internal sealed class Outbox : IDisposable
             var events = new List<PendingEvent>();
             var problems = new List<OutboxProblem>();
             using var input = OpenRead();
-            foreach (var line in Lines(input, offset, _length))
+            foreach (var line in OutboxLines.Read(input, offset, _length))
             {
                 if (TryParse(line, problems) is not OutboxEntry.Added added) continue;
                 if (events.Count == max) return new OutboxBatch(events, line.Offset, problems);
@@ -200,7 +200,7 @@ internal sealed class Outbox : IDisposable
             var problems = new List<OutboxProblem>();
             using (var input = OpenRead())
             {
-                foreach (var line in Lines(input, 0, _length))
+                foreach (var line in OutboxLines.Read(input, 0, _length))
                     if (TryParse(line, problems) is OutboxEntry.Done d) done.Add(d.EventId);
             }
             long? spillOffset = null;
@@ -246,7 +246,7 @@ internal sealed class Outbox : IDisposable
         using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, ReadBufferSize))
         {
             var ignored = new List<OutboxProblem>();
-            foreach (var line in Lines(input, 0, long.MaxValue))
+            foreach (var line in OutboxLines.Read(input, 0, long.MaxValue))
             {
                 if (TryParse(line, ignored) is not OutboxEntry.Added added) continue;
                 if (done.Contains(added.Event.EventId) || !seen.Add(added.Event.EventId)) continue;
@@ -285,36 +285,4 @@ internal sealed class Outbox : IDisposable
 
     private FileStream OpenRead() =>
         new(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, ReadBufferSize);
-
-    private readonly record struct RawLine(long Number, long Offset, ReadOnlyMemory<byte> Bytes, bool Terminated);
-
-    /// <summary>The lines between <paramref name="start"/> and <paramref name="end"/>; each line's bytes are valid until the next one is read.</summary>
-    private static IEnumerable<RawLine> Lines(FileStream input, long start, long end)
-    {
-        input.Position = start;
-        var buffer = new byte[ReadBufferSize];
-        var count = 0;
-        var bufferOffset = start;
-        long number = 0;
-        var remaining = end - start;
-        while (remaining > 0)
-        {
-            if (count == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-            var read = input.Read(buffer, count, (int)Math.Min(buffer.Length - count, remaining));
-            if (read == 0) break;
-            remaining -= read;
-            count += read;
-            var lineStart = 0;
-            int newline;
-            while ((newline = Array.IndexOf(buffer, (byte)'\n', lineStart, count - lineStart)) >= 0)
-            {
-                yield return new RawLine(++number, bufferOffset + lineStart, buffer.AsMemory(lineStart, newline - lineStart), Terminated: true);
-                lineStart = newline + 1;
-            }
-            Buffer.BlockCopy(buffer, lineStart, buffer, 0, count - lineStart);
-            count -= lineStart;
-            bufferOffset += lineStart;
-        }
-        if (count > 0) yield return new RawLine(++number, bufferOffset, buffer.AsMemory(0, count), Terminated: false);
-    }
 }

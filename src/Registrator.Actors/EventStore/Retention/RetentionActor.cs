@@ -105,7 +105,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
         // Once per sorted set (a marker in Redis says it is done): members from before the indexes get their entries.
         var run = _run;
         var token = _stopping.Token;
-        Task.Run(() => run.BackfillIndexAsync(token)).PipeTo(Self, success: n => new BackfillDone(n), failure: ex => new BackfillFailed(Unwrap(ex)));
+        Task.Run(() => run.BackfillIndexAsync(token)).PipeTo(Self, success: n => new BackfillDone(n), failure: ex => new BackfillFailed(Replies.Unwrap(ex)));
         if (_retention.Enabled)
             Timers.StartPeriodicTimer(RetentionTick.Instance, RetentionTick.Instance, _retention.Interval);
         if (_retention.OrphanSweepInterval > TimeSpan.Zero)
@@ -124,7 +124,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
     {
         var run = _run;
         var token = _stopping.Token;
-        run.HeartbeatAsync(DateTimeOffset.UtcNow, token).PipeTo(Self, success: () => HeartbeatDone.Instance, failure: ex => new HeartbeatFailed(Unwrap(ex)));
+        run.HeartbeatAsync(DateTimeOffset.UtcNow, token).PipeTo(Self, success: () => HeartbeatDone.Instance, failure: ex => new HeartbeatFailed(Replies.Unwrap(ex)));
     }
 
     private void HandleHeartbeatDone()
@@ -158,7 +158,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
         var token = _stopping.Token;
         // Task.Run: the run deletes files, which must not happen on the actor's thread.
         Task.Run(() => run.RunAsync(DateTimeOffset.UtcNow, token))
-            .PipeTo(Self, success: r => new RetentionDone(r.Result, r.WaitingFor), failure: ex => new RetentionFailed(Unwrap(ex)));
+            .PipeTo(Self, success: r => new RetentionDone(r.Result, r.WaitingFor), failure: ex => new RetentionFailed(Replies.Unwrap(ex)));
     }
 
     private void HandleRetentionDone(RetentionDone done)
@@ -210,7 +210,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
         if (_sweepRunning) return;
         _sweepRunning = true;
         _store.Ask<Undelivered>(GetUndelivered.Instance, _retention.StoreTimeout)
-            .PipeTo(Self, failure: ex => new SweepFailed(new TimeoutException($"the event store did not say what it has not yet delivered ({Unwrap(ex).Message})")));
+            .PipeTo(Self, failure: ex => new SweepFailed(new TimeoutException($"the event store did not say what it has not yet delivered ({Replies.Unwrap(ex).Message})")));
     }
 
     private void HandleUndelivered(Undelivered undelivered)
@@ -226,7 +226,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
         var run = _run;
         var token = _stopping.Token;
         Task.Run(() => run.SweepAsync(DateTimeOffset.UtcNow, token))
-            .PipeTo(Self, success: r => new SweepDone(r), failure: ex => new SweepFailed(Unwrap(ex)));
+            .PipeTo(Self, success: r => new SweepDone(r), failure: ex => new SweepFailed(Replies.Unwrap(ex)));
     }
 
     private void HandleSweepDone(SweepDone done) => FinishSweep(done.Result);
@@ -259,48 +259,20 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers
 
     // ── Helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
 
-    private void Reply(IActorRef recipient, object message)
-    {
-        if (recipient.IsNobody() || recipient.Equals(Context.System.DeadLetters)) return;
-        recipient.Tell(message);
-    }
-
-    private static Exception Unwrap(Exception exception) =>
-        exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : exception;
+    private void Reply(IActorRef recipient, object message) => recipient.TellIfListening(message, Context.System);
 
     // ── Messages the actor sends itself ─────────────────────────────────────────────────────────────────────────
 
-    private interface IInternal : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+    private sealed record HeartbeatFailed(Exception Cause) : ISelfMessage;
+    private sealed record BackfillDone(long Seen) : ISelfMessage;
+    private sealed record BackfillFailed(Exception Cause) : ISelfMessage;
+    private sealed record RetentionDone(RetentionResult Result, IReadOnlyDictionary<string, long> WaitingFor) : ISelfMessage;
+    private sealed record RetentionFailed(Exception Cause) : ISelfMessage;
+    private sealed record SweepDone(OrphanSweepResult Result) : ISelfMessage;
+    private sealed record SweepFailed(Exception Cause) : ISelfMessage;
 
-    private sealed record HeartbeatFailed(Exception Cause) : IInternal;
-    private sealed record BackfillDone(long Seen) : IInternal;
-    private sealed record BackfillFailed(Exception Cause) : IInternal;
-    private sealed record RetentionDone(RetentionResult Result, IReadOnlyDictionary<string, long> WaitingFor) : IInternal;
-    private sealed record RetentionFailed(Exception Cause) : IInternal;
-    private sealed record SweepDone(OrphanSweepResult Result) : IInternal;
-    private sealed record SweepFailed(Exception Cause) : IInternal;
-
-    private sealed class HeartbeatTick : IInternal
-    {
-        public static readonly HeartbeatTick Instance = new();
-        private HeartbeatTick() { }
-    }
-
-    private sealed class HeartbeatDone : IInternal
-    {
-        public static readonly HeartbeatDone Instance = new();
-        private HeartbeatDone() { }
-    }
-
-    private sealed class RetentionTick : IInternal
-    {
-        public static readonly RetentionTick Instance = new();
-        private RetentionTick() { }
-    }
-
-    private sealed class SweepTick : IInternal
-    {
-        public static readonly SweepTick Instance = new();
-        private SweepTick() { }
-    }
+    private sealed record HeartbeatTick : ISelfMessage { public static readonly HeartbeatTick Instance = new(); }
+    private sealed record HeartbeatDone : ISelfMessage { public static readonly HeartbeatDone Instance = new(); }
+    private sealed record RetentionTick : ISelfMessage { public static readonly RetentionTick Instance = new(); }
+    private sealed record SweepTick : ISelfMessage { public static readonly SweepTick Instance = new(); }
 }

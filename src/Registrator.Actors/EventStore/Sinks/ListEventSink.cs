@@ -1,7 +1,6 @@
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 using Registrator.Actors.Events;
-using Registrator.Actors.Nats;
 
 namespace Registrator.Actors.EventStore.Sinks;
 
@@ -15,16 +14,10 @@ public sealed class ListEventSink(RedisConnection connection, RedisKeys keys) : 
     public const string SinkName = "list";
 
     // KEYS[1] = the task's list, KEYS[2] = its id set; ARGV[1] = event id, ARGV[2] = entry. Returns 1 when pushed.
-    // Redis does not roll a script back: both keys' types are checked before anything is written, and the entry is
-    // pushed before its id is recorded, so an id in the set always means its entry is in the list. (With the id first,
-    // a list key holding a string took the SADD, failed the LPUSH, and the retry found the id and counted it delivered.)
-    private const string PushOnce = """
-        local function check(key, expected)
-          local t = redis.call('TYPE', key).ok
-          if t ~= 'none' and t ~= expected then
-            return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. expected)
-          end
-        end
+    // Both keys' types are checked first (SinkScript.TypeCheck), and the entry is pushed before its id is recorded,
+    // so an id in the set always means its entry is in the list. (With the id first, a list key holding a string took
+    // the SADD, failed the LPUSH, and the retry found the id and counted it delivered.)
+    private const string PushOnce = SinkScript.TypeCheck + """
         local e = check(KEYS[1], 'list') or check(KEYS[2], 'set')
         if e then return e end
         if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
@@ -40,10 +33,9 @@ public sealed class ListEventSink(RedisConnection connection, RedisKeys keys) : 
 
     public async Task WriteAsync(PendingEvent pending, CancellationToken cancellationToken)
     {
-        var database = await connection.GetDatabaseAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         // The id set's key comes from the task key, not the list key, so a changed list prefix still finds old ids.
         RedisKey[] scriptKeys = [pending.RedisKey, keys.ListIdsOf(pending.Event.TaskKey)];
         RedisValue[] values = [pending.EventId.ToString("D"), pending.Payload];
-        await database.ScriptEvaluateAsync(PushOnce, scriptKeys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await SinkScript.RunAsync(connection, PushOnce, scriptKeys, values, cancellationToken).ConfigureAwait(false);
     }
 }

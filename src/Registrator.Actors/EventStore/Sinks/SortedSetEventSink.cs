@@ -1,7 +1,6 @@
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 using Registrator.Actors.Events;
-using Registrator.Actors.Nats;
 
 namespace Registrator.Actors.EventStore.Sinks;
 
@@ -16,15 +15,8 @@ public sealed class SortedSetEventSink(RedisConnection connection, RedisKeys key
     public const string SinkName = "sorted-set";
 
     // KEYS[1] = the sorted set, KEYS[2] = the task's index, KEYS[3] = the id hash; ARGV = score, member, event id.
-    // Every key's type is checked before anything is written: Redis does not roll a script back, so a WRONGTYPE
-    // after the first write would leave the event half recorded.
-    private const string AddIndexed = """
-        local function check(key, expected)
-          local t = redis.call('TYPE', key).ok
-          if t ~= 'none' and t ~= expected then
-            return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. expected)
-          end
-        end
+    // Every key's type is checked before anything is written (SinkScript.TypeCheck).
+    private const string AddIndexed = SinkScript.TypeCheck + """
         local e = check(KEYS[1], 'zset') or check(KEYS[2], 'zset') or check(KEYS[3], 'hash')
         if e then return e end
         redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
@@ -40,12 +32,11 @@ public sealed class SortedSetEventSink(RedisConnection connection, RedisKeys key
 
     public async Task WriteAsync(PendingEvent pending, CancellationToken cancellationToken)
     {
-        var database = await connection.GetDatabaseAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         // The indexes follow the key the event was prepared for, so an event from before a change of sorted-set-key
         // is indexed beside the set it is written to.
         var indexes = keys with { SortedSet = pending.RedisKey };
         RedisKey[] scriptKeys = [pending.RedisKey, indexes.EventsOf(pending.Event.TaskKey), indexes.EventsById];
         RedisValue[] values = [pending.Score, pending.Payload, pending.EventId.ToString("D")];
-        await database.ScriptEvaluateAsync(AddIndexed, scriptKeys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await SinkScript.RunAsync(connection, AddIndexed, scriptKeys, values, cancellationToken).ConfigureAwait(false);
     }
 }
