@@ -3,11 +3,11 @@ using System.Globalization;
 using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Demo;
 using Registrator.Media;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Benchmarks;
 

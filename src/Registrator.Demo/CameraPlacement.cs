@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Registrator.Actors.Cameras;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Demo;
 

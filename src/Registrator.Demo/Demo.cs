@@ -1,15 +1,14 @@
 using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
-using Registrator.Actors.Cameras;
 using Registrator.Actors.Configuration;
 using Registrator.Node;
 using StackExchange.Redis;

@@ -1,8 +1,8 @@
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
-using Registrator.Actors.Redis;
-using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.Redis;
 
 namespace Registrator.Node;
 

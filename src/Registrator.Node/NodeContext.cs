@@ -2,13 +2,13 @@ using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using Akka.Hosting;
 using Registrator.Actors.Configuration;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
-using Registrator.Node.Formation;
-using Registrator.Node.Http;
-using Registrator.Actors.EventStore;
+using Registrator.Node.Configuration;
 using Registrator.Node.Http.Events;
+using Registrator.Node.Http;
 using Registrator.Node.Urls;
 
 namespace Registrator.Node;

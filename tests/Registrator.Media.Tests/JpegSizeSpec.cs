@@ -1,6 +1,6 @@
 using OpenCvSharp;
-using Xunit;
 using Registrator.Media;
+using Xunit;
 
 namespace Registrator.Media.Tests;
 

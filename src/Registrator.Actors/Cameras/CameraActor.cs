@@ -1,7 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams;
+using Registrator.Actors.Configuration;
 using Registrator.Contracts;
 
 namespace Registrator.Actors.Cameras;

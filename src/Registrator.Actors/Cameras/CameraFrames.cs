@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
-using Akka;
-using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams;
 using Akka.Util;
+using Akka;
 using OpenCvSharp;
+using Registrator.Actors.Configuration;
 using Registrator.Contracts;
 
 namespace Registrator.Actors.Cameras;

@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Registrator.Actors.Redis;
 
 namespace Registrator.Actors.Configuration;
 

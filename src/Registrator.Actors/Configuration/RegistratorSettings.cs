@@ -1,9 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Registrator.Actors.Cameras;
-using Registrator.Actors.Nats;
-using Registrator.Actors.Redis;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Actors.Configuration;
 

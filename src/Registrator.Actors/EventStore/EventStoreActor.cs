@@ -1,17 +1,17 @@
 // Longer than 300 lines because its public surface (four Props, three constructors, the state diagram) stays for callers; the rest only routes messages to the pieces it names.
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster;
 using Akka.Configuration;
-using Registrator.Actors.Configuration;
 using Akka.Event;
+using Registrator.Actors.Configuration;
+using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
-using Registrator.Actors.EventStore.Retention;
-using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.Events;
 using static Registrator.Actors.EventStore.EventStoreSignals;
 
 namespace Registrator.Actors.EventStore;

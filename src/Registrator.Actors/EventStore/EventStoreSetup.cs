@@ -1,6 +1,7 @@
 using Akka.Event;
-using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Redis;
 
 namespace Registrator.Actors.EventStore;

@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Registrator.Contracts;
 using Registrator.Actors.Events;
+using Registrator.Contracts;
 
 namespace Registrator.Actors.EventStore;
 

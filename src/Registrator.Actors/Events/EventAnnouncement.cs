@@ -1,6 +1,6 @@
-using Registrator.Contracts;
-using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.EventStore;
+using Registrator.Contracts;
 
 namespace Registrator.Actors.Events;
 

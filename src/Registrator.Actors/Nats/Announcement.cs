@@ -1,4 +1,5 @@
 using NATS.Client.Core;
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
 
 namespace Registrator.Actors.Nats;

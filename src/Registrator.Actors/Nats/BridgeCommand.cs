@@ -2,6 +2,7 @@ using System.Text.Json;
 using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskQueries;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Nats;
 

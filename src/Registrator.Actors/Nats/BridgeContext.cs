@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Nats;
 

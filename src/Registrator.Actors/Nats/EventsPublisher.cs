@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams;
 using NATS.Client.Core;
 using Registrator.Actors.Events;
 using Registrator.Actors.EventStore.Retention;

@@ -3,6 +3,7 @@ using NATS.Client.Core;
 using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
 using Registrator.Media;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Nats;
 

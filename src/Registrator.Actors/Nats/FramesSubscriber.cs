@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams;
 using NATS.Client.Core;
 using static Registrator.Contracts.TaskCommands;
 

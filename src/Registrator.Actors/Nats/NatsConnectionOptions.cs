@@ -1,4 +1,5 @@
 using NATS.Client.Core;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Nats;
 

@@ -1,13 +1,14 @@
 // Longer than 300 lines because every subject shares this lifecycle: connection, subscription with back-off, drain fence, graph restarts.
-using Akka;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams;
 using Akka.Util;
+using Akka;
 using NATS.Client.Core;
-using Registrator.Actors.Metrics;
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Logging;
+using Registrator.Actors.Metrics;
 
 namespace Registrator.Actors.Nats;
 

@@ -1,7 +1,7 @@
+using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
-using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.Events;
 
 namespace Registrator.Actors.Redis;
 

@@ -1,3 +1,4 @@
+using Registrator.Actors.Configuration;
 using StackExchange.Redis;
 
 namespace Registrator.Actors.Redis;

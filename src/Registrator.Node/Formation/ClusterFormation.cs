@@ -1,12 +1,13 @@
-using System.Text;
 using System.Text.Json;
-using Akka;
+using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Discovery;
 using Akka.Hosting;
-using Akka.Management.Dsl;
 using Akka.Management.Cluster.Bootstrap;
+using Akka.Management.Dsl;
+using Akka;
+using Registrator.Node.Configuration;
 
 namespace Registrator.Node.Formation;
 

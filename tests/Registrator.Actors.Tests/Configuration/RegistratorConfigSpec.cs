@@ -87,8 +87,8 @@ public sealed class CameraConfigSpec
             """, new Hashtable());
         var cameras = RegistratorSettings.From(config).Cameras;
         Assert.Equal(2, cameras.Count);
-        Assert.Equal(new Registrator.Actors.Cameras.CameraSettings("gate/1", "/data/gate.mp4", 10, true, RegistratorSettings.Defaults.CameraReader), cameras[0]);
-        Assert.Equal(new Registrator.Actors.Cameras.CameraSettings("камера", "rtsp://10.0.0.9/stream", 5, false, RegistratorSettings.Defaults.CameraReader), cameras[1]);
+        Assert.Equal(new Registrator.Actors.Configuration.CameraSettings("gate/1", "/data/gate.mp4", 10, true, RegistratorSettings.Defaults.CameraReader), cameras[0]);
+        Assert.Equal(new Registrator.Actors.Configuration.CameraSettings("камера", "rtsp://10.0.0.9/stream", 5, false, RegistratorSettings.Defaults.CameraReader), cameras[1]);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.Nats;
 using Registrator.Actors.Tests.Json;
 using Xunit;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.Nats;
 
 namespace Registrator.Actors.Tests.EventStore;
 

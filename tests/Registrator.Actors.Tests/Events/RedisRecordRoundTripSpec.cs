@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Registrator.Actors.Events;
-using Registrator.Actors.Tests.Json;
-using Xunit;
 using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Redis;
+using Registrator.Actors.Tests.Json;
+using Xunit;
 
 namespace Registrator.Actors.Tests.Events;
 

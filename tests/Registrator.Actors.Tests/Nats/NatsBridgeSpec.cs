@@ -3,10 +3,11 @@ using Akka.Actor;
 using NATS.Client.Core;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Tests.Support;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
+using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Tests.Nats;
 

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Registrator.Node;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.EventStore;
 

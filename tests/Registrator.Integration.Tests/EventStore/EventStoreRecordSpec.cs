@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.EventStore;
 

@@ -1,7 +1,6 @@
 using System.Collections;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
-using Registrator.Actors.Redis;
 using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.EventStore;

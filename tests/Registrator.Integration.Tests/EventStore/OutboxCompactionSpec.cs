@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.Redis;
 
 namespace Registrator.Integration.Tests.EventStore;
 

@@ -1,6 +1,6 @@
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
-using Registrator.Actors.EventStore;
 
 // The client's exceptions are built here as the client would build them; their simple constructors are obsolete only
 // in favour of ones that also carry the command's flags, which classification does not look at.

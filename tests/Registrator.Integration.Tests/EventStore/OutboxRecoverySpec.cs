@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.EventStore;
 

@@ -1,9 +1,9 @@
 using Registrator.Actors.Configuration;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.EventStore;
 

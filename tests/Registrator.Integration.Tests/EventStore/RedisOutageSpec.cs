@@ -1,8 +1,8 @@
 using Akka.Actor;
+using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.EventStore;
 

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.Nats;
 using Registrator.Contracts;
 using StackExchange.Redis;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.Nats;
 
 // Redis errors built as the client builds them; see OutboxLocationSpec.
 #pragma warning disable CS0618

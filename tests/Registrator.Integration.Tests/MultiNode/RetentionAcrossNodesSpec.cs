@@ -6,13 +6,13 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Metrics;
 using Registrator.Actors.Redis;
 using Registrator.Integration.Tests.Support;
 using StackExchange.Redis;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Integration.Tests.MultiNode;
 

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Akka.Cluster;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.MultiNode;
 

@@ -1,13 +1,13 @@
 using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
-using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Retention;
 using Registrator.Node.Http.Events;
+using Xunit.Abstractions;
 
 namespace Registrator.Integration.Tests.Redis;
 

@@ -5,12 +5,12 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using StackExchange.Redis;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Integration.Tests.Support;
 

@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
-using Akka.Configuration;
+using System.Text;
 using Akka.Configuration.Hocon;
+using Akka.Configuration;
 using Registrator.Actors.Configuration;
-using Registrator.Node.Formation;
-using Registrator.Node.Http;
+using Registrator.Node.Configuration;
 
 namespace Registrator.Node.Tests.Configuration;
 

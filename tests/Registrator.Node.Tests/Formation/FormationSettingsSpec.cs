@@ -1,6 +1,7 @@
 using System.Collections;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
+using Registrator.Node.Configuration;
 using Registrator.Node.Formation;
 
 namespace Registrator.Node.Tests.Formation;

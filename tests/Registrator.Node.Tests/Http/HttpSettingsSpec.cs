@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
+using Registrator.Node.Configuration;
 using Registrator.Node.Http;
 
 namespace Registrator.Node.Tests.Http;

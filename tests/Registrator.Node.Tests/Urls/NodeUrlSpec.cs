@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
+using Registrator.Node.Configuration;
 using Registrator.Node.Http;
 using Registrator.Node.Urls;
 

@@ -1,3 +1,5 @@
+using Registrator.Actors.Configuration;
+
 namespace Registrator.Actors.EventStore.Retention;
 
 /// <summary>

@@ -1,7 +1,8 @@
+using Registrator.Actors.Configuration;
+using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
-using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.Events;
 
 namespace Registrator.Actors.EventStore.Retention;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Registrator.Actors.Json;
-using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.Json;
 
 namespace Registrator.Actors.EventStore.Retention;
 

@@ -1,6 +1,6 @@
+using Registrator.Actors.Events;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
-using Registrator.Actors.Events;
 
 namespace Registrator.Actors.EventStore.Sinks;
 

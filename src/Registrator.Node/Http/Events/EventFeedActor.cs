@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
-using Registrator.Contracts;
 using Registrator.Actors.EventStore;
+using Registrator.Contracts;
 
 namespace Registrator.Node.Http.Events;
 

@@ -1,6 +1,6 @@
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Node.Http.Events;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.Redis;
 using Registrator.Integration.Tests.Support;
 using StackExchange.Redis;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Integration.Tests.EventStore.Retention;
 

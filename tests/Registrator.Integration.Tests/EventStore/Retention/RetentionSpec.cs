@@ -1,7 +1,7 @@
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore.Retention;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Integration.Tests.EventStore.Retention;
 

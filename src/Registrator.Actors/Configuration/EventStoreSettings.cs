@@ -1,10 +1,9 @@
 using Akka.Configuration;
-using Registrator.Actors.Configuration;
-using Registrator.Actors.Redis;
-using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
+using Registrator.Actors.EventStore;
+using Registrator.Actors.Redis;
 
-namespace Registrator.Actors.EventStore;
+namespace Registrator.Actors.Configuration;
 
 /// <summary>
 /// How the <see cref="EventStoreActor"/> records events, from <c>registrator.events</c> (keys documented in

@@ -2,7 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
 
-namespace Registrator.Node.Formation;
+namespace Registrator.Node.Configuration;
 
 /// <summary>How a node finds its cluster (<c>registrator.cluster.formation</c>).</summary>
 public enum FormationMode

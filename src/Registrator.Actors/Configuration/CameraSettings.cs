@@ -1,6 +1,6 @@
-using Registrator.Actors.Configuration;
+using Registrator.Actors.Cameras;
 
-namespace Registrator.Actors.Cameras;
+namespace Registrator.Actors.Configuration;
 
 /// <summary>One entry of <c>registrator.cameras</c>: a video file or stream URL read by the node for a task key.</summary>
 /// <param name="Source">A file path or a URL OpenCV's FFmpeg backend opens (rtsp://, http://).</param>

@@ -1,8 +1,8 @@
 using Akka.Configuration;
-using Registrator.Actors.Configuration;
+using Registrator.Actors.Redis;
 using StackExchange.Redis;
 
-namespace Registrator.Actors.Redis;
+namespace Registrator.Actors.Configuration;
 
 /// <summary>
 /// How a node reaches Redis, from <c>registrator.redis</c> (keys documented in hocon/registrator.conf; REDIS_HOST and

@@ -1,6 +1,7 @@
-using Registrator.Actors.Configuration;
+using Registrator.Actors.EventStore.Retention;
+using Registrator.Actors.EventStore;
 
-namespace Registrator.Actors.EventStore.Retention;
+namespace Registrator.Actors.Configuration;
 
 /// <summary>
 /// How long events stay in Redis and their files on the nodes' disks (the documentation's advice to watch Redis and

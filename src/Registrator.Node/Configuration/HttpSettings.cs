@@ -1,8 +1,9 @@
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
+using Registrator.Node.Http;
 using Registrator.Node.Urls;
 
-namespace Registrator.Node.Http;
+namespace Registrator.Node.Configuration;
 
 /// <summary>
 /// The node's HTTP server, from <c>registrator.http</c> (keys documented in hocon/registrator.conf; REGISTRATOR_HTTP

@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using Akka.Configuration;
 using NATS.Client.Core;
-using Registrator.Actors.Configuration;
+using Registrator.Actors.Nats;
 
-namespace Registrator.Actors.Nats;
+namespace Registrator.Actors.Configuration;
 
 /// <summary>
 /// The NATS connections and the <see cref="NatsBridge"/>'s subjects, bounds and timeouts, from <c>registrator.nats</c>

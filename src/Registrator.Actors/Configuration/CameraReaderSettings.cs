@@ -1,6 +1,5 @@
-using Registrator.Actors.Configuration;
 
-namespace Registrator.Actors.Cameras;
+namespace Registrator.Actors.Configuration;
 
 /// <summary>
 /// How a node reads its cameras, from <c>registrator.camera-reader</c> (keys documented in hocon/registrator.conf):
