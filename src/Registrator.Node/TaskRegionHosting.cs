@@ -25,14 +25,14 @@ public static class TaskRegionHosting
             (system, registry) =>
             {
                 var resolved = dependencies(system, registry);
-                return key => TaskActor.Props(key, settings.Task, resolved);
+                return key => TaskSharding.EntityProps(key, settings, resolved);
             },
-            new TaskMessageExtractor(settings.Sharding.NumberOfShards),
+            TaskSharding.Extractor(settings.Sharding),
             Options(settings.Sharding));
 
     /// <summary>A proxy to the tasks hosted by nodes of <c>registrator.sharding.role</c>, for a node without that role.</summary>
     public static AkkaConfigurationBuilder WithTaskRegionProxy(this AkkaConfigurationBuilder akka, ShardingSettings sharding) =>
-        akka.WithShardRegionProxy<TaskRegion>(RegistratorCluster.TaskTypeName, sharding.Role, new TaskMessageExtractor(sharding.NumberOfShards));
+        akka.WithShardRegionProxy<TaskRegion>(RegistratorCluster.TaskTypeName, sharding.Role, TaskSharding.Extractor(sharding));
 
     /// <summary>
     /// Only what <see cref="TaskSharding.StartRegion"/> sets in code. StateStoreMode, RememberEntities and idle
@@ -44,7 +44,6 @@ public static class TaskRegionHosting
     internal static ShardOptions Options(ShardingSettings sharding) => new()
     {
         Role = sharding.Role,
-        // The task stops itself after handing its state to Redis; a PoisonPill (Akka.Hosting's default) would lose it.
-        HandOffStopMessage = TaskActor.Stop.Instance,
+        HandOffStopMessage = TaskSharding.HandOffStopMessage,
     };
 }

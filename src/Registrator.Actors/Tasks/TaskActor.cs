@@ -6,8 +6,8 @@ using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
 using Registrator.Actors.Metrics;
 using Registrator.Contracts;
-using static Registrator.Contracts.TaskCommands;
 using Registrator.Actors.EventStore;
+using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Tasks;
 
@@ -259,9 +259,5 @@ public sealed partial class TaskActor : ReceiveActor, IWithTimers, IWithUnbounde
     }
 
     /// <summary>Replies only to real actors: fire-and-forget producers (Tell without a sender) get no dead letters.</summary>
-    private void Reply(IActorRef recipient, object message)
-    {
-        if (recipient.IsNobody() || recipient.Equals(Context.System.DeadLetters)) return;
-        recipient.Tell(message);
-    }
+    private void Reply(IActorRef recipient, object message) => recipient.TellIfListening(message, Context.System);
 }

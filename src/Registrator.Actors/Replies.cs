@@ -1,8 +1,8 @@
 using Akka.Actor;
 
-namespace Registrator.Actors.EventStore;
+namespace Registrator.Actors;
 
-/// <summary>How the event-store actors answer: a task registering by itself (or a caller that does not wait) passes Nobody.</summary>
+/// <summary>How the node's actors answer: a fire-and-forget producer, or a task registering by itself, passes Nobody.</summary>
 internal static class Replies
 {
     /// <summary>Tells <paramref name="recipient"/> unless it is Nobody or the dead letters, where an answer would only be noise.</summary>
