@@ -1,17 +1,13 @@
 using System.Collections;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
-using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Redis;
-using Registrator.Contracts;
 using Registrator.Demo;
 using Registrator.Node;
-using StackExchange.Redis;
 
 namespace Registrator.Benchmarks;
 

@@ -2,12 +2,11 @@ using System.Diagnostics;
 using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
+using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Demo;
 using Registrator.Media;
 using static Registrator.Benchmarks.BenchStats;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Benchmarks;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
-using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Demo;

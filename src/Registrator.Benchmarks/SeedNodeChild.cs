@@ -5,7 +5,6 @@ using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using Registrator.Actors.Configuration;
 using Registrator.Contracts;

@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Registrator.Actors.Configuration;
-using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Redis;
 
 namespace Registrator.Node;

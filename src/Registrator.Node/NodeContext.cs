@@ -7,8 +7,8 @@ using Registrator.Actors.Metrics;
 using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
 using Registrator.Node.Configuration;
-using Registrator.Node.Http.Events;
 using Registrator.Node.Http;
+using Registrator.Node.Http.Events;
 using Registrator.Node.Urls;
 
 namespace Registrator.Node;

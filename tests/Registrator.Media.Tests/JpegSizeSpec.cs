@@ -1,6 +1,4 @@
 using OpenCvSharp;
-using Registrator.Media;
-using Xunit;
 
 namespace Registrator.Media.Tests;
 

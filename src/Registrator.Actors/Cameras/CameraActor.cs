@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams.Dsl;
 using Akka.Streams;
+using Akka.Streams.Dsl;
 using Registrator.Actors.Configuration;
 using Registrator.Contracts;
 

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using Akka.Streams.Dsl;
-using Akka.Streams;
-using Akka.Util;
 using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Util;
 using OpenCvSharp;
 using Registrator.Actors.Configuration;
 using Registrator.Contracts;

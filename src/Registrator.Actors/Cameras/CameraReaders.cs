@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using Akka;
 using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Cameras;

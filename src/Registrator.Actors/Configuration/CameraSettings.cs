@@ -1,5 +1,3 @@
-using Registrator.Actors.Cameras;
-
 namespace Registrator.Actors.Configuration;
 
 /// <summary>One entry of <c>registrator.cameras</c>: a video file or stream URL read by the node for a task key.</summary>

@@ -1,6 +1,6 @@
 using Akka.Configuration;
-using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Redis;
 
 namespace Registrator.Actors.Configuration;

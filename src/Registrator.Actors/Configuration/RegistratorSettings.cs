@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Registrator.Actors.Cameras;
 
 namespace Registrator.Actors.Configuration;
 

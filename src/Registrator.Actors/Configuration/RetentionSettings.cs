@@ -1,5 +1,4 @@
 using Registrator.Actors.EventStore.Retention;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Actors.Configuration;
 

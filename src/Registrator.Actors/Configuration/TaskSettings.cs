@@ -1,5 +1,3 @@
-using Akka.Configuration;
-
 namespace Registrator.Actors.Configuration;
 
 /// <summary>Bounds and timing of task entities, from <c>registrator.task</c> (keys documented in hocon/registrator.conf).</summary>

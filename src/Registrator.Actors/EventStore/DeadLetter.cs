@@ -1,5 +1,3 @@
-using Registrator.Actors.Redis;
-
 namespace Registrator.Actors.EventStore;
 
 /// <summary>

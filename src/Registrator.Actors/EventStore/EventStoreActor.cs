@@ -1,8 +1,8 @@
 // Longer than 300 lines because its public surface (four Props, three constructors, the state diagram) stays for callers; the rest only routes messages to the pieces it names.
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Event;
 using Registrator.Actors.Configuration;

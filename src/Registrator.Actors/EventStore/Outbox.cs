@@ -1,5 +1,3 @@
-using Registrator.Actors.EventStore.Retention;
-
 namespace Registrator.Actors.EventStore;
 
 /// <summary>A line the outbox could not read (a torn write after a crash, a damaged disk): skipped, never fatal.</summary>

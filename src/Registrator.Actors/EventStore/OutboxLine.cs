@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Registrator.Actors.Events;
 using Registrator.Actors.Json;
-using Registrator.Actors.Nats;
 
 namespace Registrator.Actors.EventStore;
 

@@ -1,6 +1,5 @@
 using Registrator.Actors.Events;
 using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.Nats;
 
 namespace Registrator.Actors.EventStore;
 

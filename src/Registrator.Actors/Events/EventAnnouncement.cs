@@ -1,5 +1,5 @@
-using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Contracts;
 
 namespace Registrator.Actors.Events;

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.EventStore;
 using Registrator.Actors.Json;
 
 namespace Registrator.Actors.Events;

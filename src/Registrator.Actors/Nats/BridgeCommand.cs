@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Registrator.Actors.Configuration;
 using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskQueries;
-using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Nats;
 

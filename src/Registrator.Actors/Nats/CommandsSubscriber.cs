@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Streams.Dsl;
 using Akka.Streams;
+using Akka.Streams.Dsl;
 using NATS.Client.Core;
 using Registrator.Actors.Configuration;
 using Registrator.Contracts;

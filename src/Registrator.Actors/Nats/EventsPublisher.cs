@@ -1,10 +1,9 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Akka.Streams.Dsl;
 using Akka.Streams;
+using Akka.Streams.Dsl;
 using NATS.Client.Core;
 using Registrator.Actors.Events;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Actors.Nats;
 

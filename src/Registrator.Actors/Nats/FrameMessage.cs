@@ -1,9 +1,9 @@
 using System.Globalization;
 using NATS.Client.Core;
-using Registrator.Contracts;
-using static Registrator.Contracts.TaskCommands;
-using Registrator.Media;
 using Registrator.Actors.Configuration;
+using Registrator.Contracts;
+using Registrator.Media;
+using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Nats;
 

@@ -1,7 +1,6 @@
 using Akka.Actor;
-using Akka.Streams.Dsl;
 using Akka.Streams;
-using NATS.Client.Core;
+using Akka.Streams.Dsl;
 using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Nats;

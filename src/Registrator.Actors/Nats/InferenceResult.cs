@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Tasks;
 using static Registrator.Contracts.TaskCommands;
-using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Nats;
 

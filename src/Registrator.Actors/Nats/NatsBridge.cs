@@ -1,6 +1,6 @@
+using Akka;
 using Akka.Actor;
 using Akka.Event;
-using Akka;
 using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Nats;

@@ -1,10 +1,10 @@
 // Longer than 300 lines because every subject shares this lifecycle: connection, subscription with back-off, drain fence, graph restarts.
+using Akka;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams.Dsl;
 using Akka.Streams;
+using Akka.Streams.Dsl;
 using Akka.Util;
-using Akka;
 using NATS.Client.Core;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Logging;

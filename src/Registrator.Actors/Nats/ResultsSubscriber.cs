@@ -1,8 +1,6 @@
 using Akka.Actor;
-using Akka.Streams.Dsl;
 using Akka.Streams;
-using Akka.Util;
-using NATS.Client.Core;
+using Akka.Streams.Dsl;
 using Registrator.Actors.Tasks;
 
 namespace Registrator.Actors.Nats;

@@ -1,8 +1,8 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Streams.Dsl;
 using Akka.Util;
-using Akka;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;

@@ -1,6 +1,5 @@
 using Registrator.Actors.Events;
 using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.Redis;
 using StackExchange.Redis;
 
 namespace Registrator.Actors.Redis;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Registrator.Actors.Redis;
 using StackExchange.Redis;
 
 namespace Registrator.Actors.Redis;

@@ -4,9 +4,9 @@ using Akka.Event;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Metrics;
 using Registrator.Contracts;
-using Registrator.Actors.EventStore;
 using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Tasks;

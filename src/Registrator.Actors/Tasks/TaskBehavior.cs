@@ -1,12 +1,10 @@
 using System.Collections.Immutable;
 using Registrator.Actors.Encoding;
-using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
-using Registrator.Actors.EventStore;
-using Registrator.Actors.EventStore.Retention;
 
 namespace Registrator.Actors.Tasks;
 

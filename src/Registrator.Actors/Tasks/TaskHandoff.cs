@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Registrator.Actors.Redis;
-using StackExchange.Redis;
 
 namespace Registrator.Actors.Tasks;
 

@@ -1,12 +1,12 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
+using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Discovery;
 using Akka.Hosting;
 using Akka.Management.Cluster.Bootstrap;
 using Akka.Management.Dsl;
-using Akka;
 using Registrator.Node.Configuration;
 
 namespace Registrator.Node.Formation;

@@ -1,22 +1,21 @@
 // Longer than 300 lines because it is the API's route table in one place, each route a few lines over the readers in Events/, Tasks/ and Health/.
 using System.Globalization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Registrator.Contracts;
-using StackExchange.Redis;
-
 using Registrator.Actors.Tasks;
+using Registrator.Contracts;
+using Registrator.Node.Configuration;
 using Registrator.Node.Http.Events;
 using Registrator.Node.Http.Health;
 using Registrator.Node.Http.Tasks;
 using Registrator.Node.Urls;
-using Registrator.Node.Configuration;
+using StackExchange.Redis;
 
 namespace Registrator.Node.Http;
 

@@ -1,6 +1,6 @@
 using Registrator.Actors.Cameras;
-using Xunit;
 using Registrator.Actors.Configuration;
+using Xunit;
 
 namespace Registrator.Actors.Tests.Cameras;
 

@@ -1,7 +1,6 @@
 using Registrator.Actors.Events;
-using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.EventStore;
-using Registrator.Actors.Nats;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.Tests.Json;
 using Xunit;
 

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Registrator.Actors.Events;
 using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Sinks;
-using Registrator.Contracts;
 using StackExchange.Redis;
 using Xunit;
 

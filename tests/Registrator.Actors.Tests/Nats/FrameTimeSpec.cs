@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Primitives;
 using NATS.Client.Core;
 using OpenCvSharp;
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Nats;
 using Xunit;
 using static Registrator.Contracts.TaskCommands;
-using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Tests.Nats;
 

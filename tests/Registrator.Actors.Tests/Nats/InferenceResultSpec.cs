@@ -1,6 +1,6 @@
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Nats;
 using Xunit;
-using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Tests.Nats;
 

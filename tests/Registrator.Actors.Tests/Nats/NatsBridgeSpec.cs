@@ -1,13 +1,12 @@
 using System.Text.Json;
 using Akka.Actor;
 using NATS.Client.Core;
+using Registrator.Actors.Configuration;
 using Registrator.Actors.Nats;
-using Registrator.Actors.Tests.Support;
-using Xunit.Abstractions;
 using Xunit;
+using Xunit.Abstractions;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
-using Registrator.Actors.Configuration;
 
 namespace Registrator.Actors.Tests.Nats;
 

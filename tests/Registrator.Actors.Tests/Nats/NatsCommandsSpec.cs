@@ -6,7 +6,6 @@ using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Xunit;
 using Xunit.Abstractions;
-using static Registrator.Contracts.TaskCommands;
 
 namespace Registrator.Actors.Tests.Nats;
 

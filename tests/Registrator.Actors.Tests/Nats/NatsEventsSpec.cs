@@ -1,4 +1,3 @@
-using NATS.Client.Core;
 using Registrator.Actors.Events;
 using Registrator.Actors.Nats;
 using Xunit;

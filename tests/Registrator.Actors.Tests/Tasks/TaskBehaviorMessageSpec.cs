@@ -1,5 +1,4 @@
 using Registrator.Actors.Configuration;
-using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Xunit;
 using static Registrator.Contracts.TaskReplies;

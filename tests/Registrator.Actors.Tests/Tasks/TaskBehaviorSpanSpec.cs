@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Media;
@@ -8,7 +9,6 @@ using Xunit;
 using static Registrator.Contracts.TaskCommands;
 using static Registrator.Contracts.TaskQueries;
 using static Registrator.Contracts.TaskReplies;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Actors.Tests.Tasks;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Cluster;
 using Registrator.Actors.Events;
 using Registrator.Actors.EventStore;
 using Registrator.Contracts;

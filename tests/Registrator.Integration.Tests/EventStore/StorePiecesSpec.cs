@@ -1,8 +1,7 @@
 using Akka.Actor;
 using Registrator.Actors.Events;
-using Registrator.Actors.EventStore.Sinks;
 using Registrator.Actors.EventStore;
-using Registrator.Actors.Nats;
+using Registrator.Actors.EventStore.Sinks;
 using Registrator.Contracts;
 using StackExchange.Redis;
 

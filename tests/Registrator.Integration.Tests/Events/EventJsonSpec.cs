@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Integration.Tests.Events;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.EventStore;

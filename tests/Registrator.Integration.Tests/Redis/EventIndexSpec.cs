@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
-using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore;
+using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.Redis;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;

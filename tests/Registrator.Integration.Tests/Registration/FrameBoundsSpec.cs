@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Registrator.Actors.Tasks;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Cluster;
 using NATS.Client.Core;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Encoding;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Akka.Actor;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Events;
 using Registrator.Contracts;

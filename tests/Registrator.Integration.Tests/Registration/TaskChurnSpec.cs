@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Akka.Actor;
 using Registrator.Actors.Metrics;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using System.Text;
-using Akka.Configuration.Hocon;
+using System.Text.RegularExpressions;
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 using Registrator.Actors.Configuration;
 using Registrator.Node.Configuration;
 

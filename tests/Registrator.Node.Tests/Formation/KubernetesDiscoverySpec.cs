@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Discovery;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registrator.Actors.Configuration;
 using Registrator.Node.Formation;

@@ -1,8 +1,8 @@
 using Registrator.Actors.Events;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.Redis;
 using Registrator.Node.Tests.Support;
 using static Registrator.Node.Tests.Support.PrometheusText;
-using Registrator.Actors.EventStore;
 
 namespace Registrator.Node.Tests.Http;
 

@@ -1,5 +1,3 @@
-using Registrator.Actors.Nats;
-
 namespace Registrator.Actors.EventStore.Retention;
 
 /// <summary>

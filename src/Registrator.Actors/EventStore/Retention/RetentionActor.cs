@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Registrator.Actors.Configuration;
 using Registrator.Actors.Metrics;
-using Registrator.Actors.Nats;
 using Registrator.Actors.Redis;
 
 namespace Registrator.Actors.EventStore.Retention;

@@ -1,4 +1,3 @@
-using Registrator.Actors.EventStore;
 using Registrator.Actors.Redis;
 using StackExchange.Redis;
 

@@ -1,5 +1,4 @@
 using Registrator.Contracts;
-using Registrator.Node.Urls;
 
 namespace Registrator.Node.Http.Tasks;
 

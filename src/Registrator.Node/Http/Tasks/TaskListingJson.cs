@@ -1,6 +1,5 @@
 using Registrator.Actors.Json;
 using Registrator.Actors.Tasks;
-using Registrator.Node.Urls;
 
 namespace Registrator.Node.Http.Tasks;
 

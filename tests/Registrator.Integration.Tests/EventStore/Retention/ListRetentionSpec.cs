@@ -1,7 +1,7 @@
 using Akka.Actor;
+using Registrator.Actors.EventStore;
 using Registrator.Actors.EventStore.Retention;
 using Registrator.Actors.EventStore.Sinks;
-using Registrator.Actors.EventStore;
 using Registrator.Contracts;
 using Registrator.Integration.Tests.Support;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Registrator.Actors.Events;
-using Registrator.Node.Http.Events;
 using Registrator.Node.Http;
+using Registrator.Node.Http.Events;
 
 namespace Registrator.Node.Tests.Http.Events;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Registrator.Node.Tests.Support;
-
 namespace Registrator.Node.Tests.Http.Events;
 
 /// <summary><c>GET /api/keys</c>: the task keys the page's filter offers, read from the events in Redis.</summary>
