@@ -29,7 +29,7 @@ public static class InferenceResult
     {
         if (payload.TooLarge)
             return new BadInput(BadInputReason.PayloadTooLarge, $"{payload.Length} bytes, more than max-payload ({settings.MaxPayload} bytes)");
-        var bytes = payload.Bytes ?? [];
+        var bytes = payload.Span;
         Fields fields;
         try
         {
@@ -75,7 +75,7 @@ public static class InferenceResult
     /// One pass of a forward-only reader over the whole message (so malformed JSON anywhere is invalid-json, as a full
     /// parse would say), reading only the fields the status needs and skipping the rest without building a document.
     /// </summary>
-    private static Fields Read(byte[] bytes, NatsSettings settings)
+    private static Fields Read(ReadOnlySpan<byte> bytes, NatsSettings settings)
     {
         var fields = new Fields();
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });

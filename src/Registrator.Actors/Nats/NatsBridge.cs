@@ -9,12 +9,12 @@ namespace Registrator.Actors.Nats;
 /// Connects a node to NATS. Started once per node (by the host, with the node's task region); a thin supervisor of one
 /// actor per subject, each with its own connection and its own Akka.Streams graph built in its <c>PreStart</c>:
 /// <code>
-///   NatsBridge ─┬─ results  (<see cref="ResultsSubscriber"/>)  inference.results    ─► StatusBatch per key ─┐
-///               ├─ frames   (<see cref="FramesSubscriber"/>)   registrator.frames   ─► AddFrame ─────────────┼─► Ask task region (TaskDelivery)
+///   NatsBridge ─┬─ results  (<see cref="ResultsSubscriber"/>)  inference.results    ─► StatusBatch per key ─┐  (one SliceAnswers per slice)
+///               ├─ frames   (<see cref="FramesSubscriber"/>)   registrator.frames   ─► AddFrame ─────────────┼─► task region (TaskDelivery)
 ///               ├─ commands (<see cref="CommandsSubscriber"/>) registrator.commands ─► command ─► reply ─────┘
 ///               └─ events   (<see cref="EventsPublisher"/>)    EventRecorded, IncidentStarted ─► registrator.events, registrator.events.started
 /// </code>
-/// Back-pressure runs from the Asks to the socket (<see cref="TaskDelivery"/>); bad input is counted in
+/// Back-pressure runs from the tasks' answers to the socket (<see cref="TaskDelivery"/>); bad input is counted in
 /// <see cref="BadInputCounters"/> (<see cref="BadInputAccount"/>) and skipped, never failing a graph. A subject actor
 /// whose graph fails is restarted with a fresh connection; the others go on. The client reconnects by itself, and the
 /// bridge starts while NATS is down. When the node shuts down (SIGTERM, a rolling restart), CoordinatedShutdown's

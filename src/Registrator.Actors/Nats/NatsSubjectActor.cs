@@ -50,7 +50,7 @@ internal abstract class NatsSubjectActor : ReceiveActor
         Role = role;
         Subject = subject;
         _account = new BadInputAccount(bridge.Counters, bridge.Settings.BadInputLogInterval, Log);
-        Delivery = new TaskDelivery(bridge.Tasks, bridge.Settings.AskTimeout, _shutdown.Token);
+        Delivery = new TaskDelivery(bridge.Tasks, ((ExtendedActorSystem)Context.System).Provider, bridge.Settings.AskTimeout, _shutdown.Token);
         Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
         Receive<Skipped>(HandleSkipped);
         Receive<Dropped>(HandleDropped);
@@ -95,12 +95,14 @@ internal abstract class NatsSubjectActor : ReceiveActor
     /// This actor's subscription as a source, read as the graph demands: the client's bounded pending channel.
     /// Subscribing waits for the connection; if it fails, it is retried with back-off. The source completes when the
     /// subscription is drained (<see cref="NatsBridge.Drain"/>), after its last buffered message. It materializes the kill
-    /// switch that <see cref="Run"/> returns, so every subject's graph stops the same way.
+    /// switch that <see cref="Run"/> returns, so every subject's graph stops the same way. Up to
+    /// <paramref name="handOver"/> messages the client already holds enter the graph at once, as one element. With an
+    /// <paramref name="arena"/>, small bodies share its chunks and must be released once read (<see cref="PayloadArena.Release"/>).
     /// </summary>
-    protected Source<NatsMsg<Payload>, UniqueKillSwitch> Subscription(int maxBytes, int capacity)
+    protected Source<NatsMsg<Payload>, UniqueKillSwitch> Subscription(int maxBytes, int capacity, int handOver = 1, PayloadArena? arena = null)
     {
         var options = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = Settings.PendingFullMode } };
-        var deserializer = new PayloadDeserializer(maxBytes);
+        var deserializer = new PayloadDeserializer(maxBytes, arena);
         var (connection, subject, queueGroup, token, metrics, live) = (Connection, Subject, Settings.QueueGroup, ShutdownToken, _metrics, _subscription);
         // A subscription that cannot be made (server down at first, permissions) is retried with back-off.
         var backoff = RestartSettings.Create(Settings.SubscribeMinBackoff, Settings.SubscribeMaxBackoff, Settings.SubscribeRandomFactor);
@@ -110,9 +112,21 @@ internal abstract class NatsSubjectActor : ReceiveActor
                     .ConcatMany(subscription =>
                     {
                         live.Set(subscription);
-                        return ChannelSource.FromReader(subscription.Msgs);
+                        var messages = ChannelSource.FromReader(subscription.Msgs);
+                        if (handOver <= 1) return messages.Select(message => (IReadOnlyList<NatsMsg<Payload>>)[message]);
+                        // What the client already holds crosses the restart and concat stages as one list: each element
+                        // crossing them is an asynchronous hand-over, which at 100k results/s cost more than the parsing.
+                        // Only for small messages: the list holds them in memory beside the client's bounded channel.
+                        return messages.Batch(handOver,
+                            message => new List<NatsMsg<Payload>> { message },
+                            (batch, message) =>
+                            {
+                                batch.Add(message);
+                                return batch;
+                            }).Select(batch => (IReadOnlyList<NatsMsg<Payload>>)batch);
                     }),
                 backoff)
+            .SelectMany(batch => batch)
             .Select(message =>
             {
                 metrics.NatsMessageReceived(subject);

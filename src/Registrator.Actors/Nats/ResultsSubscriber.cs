@@ -8,11 +8,11 @@ namespace Registrator.Actors.Nats;
 /// <summary>
 /// The <see cref="NatsBridge"/>'s actor for <c>results-subject</c> (<c>inference.results</c>):
 /// <code>
-///   subscription (results-pending-capacity) ─► parse once ─► slice (results-batch, results-batch-window) ─► StatusBatch per key ─► Ask (results-in-flight) ─► outcomes
+///   subscription (results-pending-capacity) ─► parse once ─► slice (results-batch, results-batch-window) ─► StatusBatch per key, answered together (results-in-flight slices) ─► outcomes
 /// </code>
-/// While the batches' Asks are all in flight, what arrives meanwhile gathers into one slice, and each key of a slice gets
-/// its statuses as one <see cref="StatusBatch"/> in arrival order: a quiet stream goes through one result at a time, a
-/// flood in ever larger batches. The subscription holds many results (unlike the other subjects'), so a publisher far
+/// While results-in-flight slices wait for their tasks, what arrives meanwhile gathers into the next slice, and each key
+/// of a slice gets its statuses as one <see cref="StatusBatch"/> in arrival order: a quiet stream goes through one
+/// result at a time, a flood in ever larger batches. The tasks of a slice answer one <see cref="SliceAnswers"/>. The subscription holds many results (unlike the other subjects'), so a publisher far
 /// faster than the tasks fills this node's memory for a while instead of making nats-server wait on its socket: the
 /// server cuts off a client whose socket takes no more for its write deadline (10 s), and everything it held for the
 /// client is lost. Created by the bridge only.
@@ -21,19 +21,41 @@ internal sealed class ResultsSubscriber(BridgeContext bridge) : NatsSubjectActor
 {
     private const string ConnectionRole = "results";
 
+    /// <summary>Results that enter the graph from the client's channel at once (about 120 kB of 113-byte results).</summary>
+    private const int HandOver = 1024;
+
     public static Props Props(BridgeContext bridge) => Akka.Actor.Props.Create(() => new ResultsSubscriber(bridge));
 
     protected override UniqueKillSwitch Run(IMaterializer materializer)
     {
         var (settings, delivery) = (Settings, Delivery);
-        return Subscription(settings.MaxPayload, settings.ResultsPendingCapacity)
-            .Select(message => InferenceResult.Parse(message.Data, settings))
+        return Subscription(settings.MaxPayload, settings.ResultsPendingCapacity, handOver: HandOver, arena: new PayloadArena())
+            .Select(message =>
+            {
+                var parsed = InferenceResult.Parse(message.Data, settings);
+                // Parsing copied what the task keeps (the message as a string): the body's share of its chunk is free.
+                PayloadArena.Release(message.Data);
+                return parsed;
+            })
             .GroupedWithin(settings.ResultsBatch, settings.ResultsBatchWindow)
-            .SelectMany(slice => ResultSlice.ByKey(slice as IReadOnlyList<Parsed<KeyedStatus>> ?? [.. slice]))
-            .Via(TaskDelivery.Stage<object>(settings.ResultsInFlight, item => item is StatusBatch batch
-                ? delivery.StatusesAsync(batch)
-                : Task.FromResult<BadInput?>((BadInput)item)))
+            .Via(TaskDelivery.Stage<IEnumerable<Parsed<KeyedStatus>>>(settings.ResultsInFlight, slice => DeliverAsync(delivery, slice)))
             .ToMaterialized(Outcomes(), Keep.Left)
             .Run(materializer);
+    }
+
+    /// <summary>One slice to its tasks, a batch per key answered together; the results that did not parse count too.</summary>
+    private static async Task<IReadOnlyList<BadInput>> DeliverAsync(TaskDelivery delivery, IEnumerable<Parsed<KeyedStatus>> slice)
+    {
+        var batches = new List<StatusBatch>();
+        var bad = new List<BadInput>();
+        foreach (var item in ResultSlice.ByKey(slice as IReadOnlyList<Parsed<KeyedStatus>> ?? [.. slice]))
+        {
+            if (item is StatusBatch batch) batches.Add(batch);
+            else bad.Add((BadInput)item);
+        }
+        var outcomes = await delivery.SliceAsync(batches).ConfigureAwait(false);
+        if (bad.Count == 0) return outcomes;
+        bad.AddRange(outcomes);
+        return bad;
     }
 }

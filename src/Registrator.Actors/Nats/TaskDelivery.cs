@@ -1,6 +1,5 @@
 using Akka;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Streams.Dsl;
 using Akka.Util;
 using Registrator.Actors.Configuration;
@@ -11,13 +10,14 @@ namespace Registrator.Actors.Nats;
 
 /// <summary>
 /// The bridge's one back-pressure idiom, configured once from <see cref="NatsSettings"/>: every inbound message goes to
-/// its task as an Ask through the task region with <c>ask-timeout</c> (a command's own timeout for commands), inside a
-/// <c>SelectAsync</c> stage that holds at most its subject's parallelism of Asks in flight. A stream that has them all
-/// waiting stops pulling, its subscription fills, and the client stops reading the socket. Each Ask ends as an
-/// outcome: nothing when the task took the message, the <see cref="BadInput"/> to count otherwise; a failed Ask never
-/// fails the stream. Cancelled (the subject's actor stopping), an Ask ends quietly.
+/// its task through the task region and is answered within <c>ask-timeout</c> (a command's own timeout for commands),
+/// inside a <c>SelectAsync</c> stage that holds at most its subject's parallelism of deliveries in flight. A frame or
+/// a command is one Ask; a results slice is one delivery whose tasks answer together (<see cref="SliceAnswers"/>). A
+/// stream that has them all waiting stops pulling, its subscription fills, and the client stops reading the socket.
+/// Each delivery ends as outcomes: nothing when the tasks took the messages, the <see cref="BadInput"/>s to count
+/// otherwise; a failed delivery never fails the stream. Cancelled (the subject's actor stopping), it ends quietly.
 /// </summary>
-internal sealed class TaskDelivery(IActorRef tasks, TimeSpan timeout, CancellationToken token)
+internal sealed class TaskDelivery(IActorRef tasks, IActorRefProvider provider, TimeSpan timeout, CancellationToken token)
 {
     /// <summary>Cancelled when the subject's actor stops: its Asks and replies end quietly.</summary>
     public CancellationToken Token => token;
@@ -28,15 +28,16 @@ internal sealed class TaskDelivery(IActorRef tasks, TimeSpan timeout, Cancellati
             ? Flow.Create<T>().SelectAsync(parallelism, item => Outcome(deliver(item)))
             : Flow.Create<T>().SelectAsyncUnordered(parallelism, item => Outcome(deliver(item)));
 
-    /// <summary>A slice's statuses of one key: null when the task took them all.</summary>
-    public async Task<BadInput?> StatusesAsync(StatusBatch batch)
-    {
-        var (answer, failure) = await AskAsync<StatusBatchAnswer>(new ShardingEnvelope(batch.TaskKey, batch), batch.TaskKey, timeout).ConfigureAwait(false);
-        if (answer is null) return failure is null ? null : failure with { Count = batch.Statuses.Length };
-        return answer.Rejected == 0 ? null : new BadInput(BadInputReason.TaskRejected,
-            $"[{answer.TaskKey}] {answer.Rejected} of {batch.Statuses.Length} statuses rejected in {CommandReply.StateName(answer.State)}: {answer.RejectReason}",
-            answer.Rejected);
-    }
+    /// <summary>The stage for deliveries with many outcomes each (a results slice): at most <paramref name="parallelism"/> in flight, in input order.</summary>
+    public static Flow<T, Option<BadInput>, NotUsed> Stage<T>(int parallelism, Func<T, Task<IReadOnlyList<BadInput>>> deliver) =>
+        Flow.Create<T>().SelectAsync(parallelism, deliver).SelectMany(outcomes => outcomes.Select(Option<BadInput>.Create));
+
+    /// <summary>
+    /// A slice's statuses, one <see cref="StatusBatch"/> per key, answered together (<see cref="SliceAnswers"/>): what to
+    /// count, nothing when every task took every status. The slice is one unit of the stage's parallelism.
+    /// </summary>
+    public Task<IReadOnlyList<BadInput>> SliceAsync(IReadOnlyList<StatusBatch> batches) =>
+        SliceAnswers.Deliver(tasks, provider, batches, timeout, token);
 
     /// <summary>A frame (or any task message answered Accepted/Rejected): null when accepted.</summary>
     public async Task<BadInput?> MessageAsync(ITaskMessage message)
