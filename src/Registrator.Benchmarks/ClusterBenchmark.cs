@@ -31,8 +31,15 @@ internal static class ClusterBenchmark
     private const double Goal = 0.9;
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan IdleSample = TimeSpan.FromSeconds(3);
-    /// <summary>Pause between two <c>get</c> commands of one key while its frames are buffered; the figures are pessimistic by up to this much.</summary>
-    private static readonly TimeSpan GetInterval = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Bounds of the pause between two <c>get</c> commands of one key while its frames are buffered. Within them the
+    /// pause is half the time the key's frames still need at the rate they have been taken so far, so a key is polled
+    /// about a dozen times, not every 50 ms: each get is work for the nodes and, with two, crosses to the task's node
+    /// half the time, which a user's cluster does not do 20 times a second per camera. The figures are pessimistic by
+    /// up to <see cref="MinGetInterval"/> once a key is nearly done.
+    /// </summary>
+    private static readonly TimeSpan MinGetInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxGetInterval = TimeSpan.FromMilliseconds(400);
 
     public static async Task<int> Run(string[] args)
     {
@@ -80,7 +87,7 @@ internal static class ClusterBenchmark
 
             Console.WriteLine($"## Cluster: {keys} keys × {frames} JPEG frames of {BenchFrames.Width}x{BenchFrames.Height} testsrc2 ({jpegs.Average(j => j.Length):N0} B each) over NATS → H.264 buffer → register → clip + keyframe → Redis");
             Console.WriteLine();
-            Console.WriteLine(Invariant($"Each node: its own process, `taskset -c <i>` (one core, so one encoder), own port and media folder, HTTP off, trigger manual, reorder-window at its default (1 s; a key is registered once its task holds every frame, and the register takes those still in the window); shared redis-server and nats-server; `get` every {GetInterval.TotalMilliseconds:F0} ms per key until its frames are buffered; the publisher (this process) is not pinned and shares the nodes' cores ({cores} cores here). {LoadAverage()}."));
+            Console.WriteLine(Invariant($"Each node: its own process, `taskset -c <i>` (one core, so one encoder), own port and media folder, HTTP off, trigger manual (BENCH_HOCON adds HOCON over it, for experiments), reorder-window at its default (1 s; a key is registered once its task holds every frame, and the register takes those still in the window); shared redis-server and nats-server; `get` per key until its frames are buffered, every {MinGetInterval.TotalMilliseconds:F0}–{MaxGetInterval.TotalMilliseconds:F0} ms (half the time its remaining frames need at its rate so far); the publisher (this process) is not pinned and shares the nodes' cores ({cores} cores here). {LoadAverage()}."));
             Console.WriteLine();
             Console.WriteLine("| nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) | node CPU s per event (all nodes) | node busy (CPU ÷ wall, each) | idle node CPU ÷ wall, each (3 s before the round) |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---|---|---|---:|---|---|");
@@ -92,7 +99,7 @@ internal static class ClusterBenchmark
                 Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", round.IdleShare.Select(c => c.ToString("P1", CultureInfo.InvariantCulture)))} |"));
             }
             foreach (var line in skipped) Console.WriteLine(line);
-            Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}."));
+            Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}. `get` commands sent, all rounds and warm-ups: {Cluster.Gets}."));
             return 0;
         }
         finally
@@ -168,6 +175,10 @@ internal static class ClusterBenchmark
         }
 
         private static int _framesNotTaken;
+        private static int _gets;
+
+        /// <summary>The <c>get</c> commands sent so far, all rounds and warm-ups.</summary>
+        public static int Gets => _gets;
 
         public static int FramesNotTaken => _framesNotTaken;
 
@@ -188,23 +199,33 @@ internal static class ClusterBenchmark
             // taken). The register command then takes the frames still in the window and at the encoder into its
             // cycle and waits for the event, so waiting for the window to release them would only add its 1 s.
             var deadline = DateTime.UtcNow + Patience;
+            var polling = Stopwatch.StartNew();
             while (true)
             {
                 var snapshot = await RequestAsync(nats, $$"""{"command":"get","key":"{{key}}"}""", TimeSpan.FromSeconds(30));
-                if (snapshot.TryGetProperty("frame_count", out var count)
-                    && count.GetInt32() + snapshot.GetProperty("frames_pending").GetInt32() + NotTaken(snapshot) >= jpegs.Length)
+                Interlocked.Increment(ref _gets);
+                var held = snapshot.TryGetProperty("frame_count", out var count)
+                    ? count.GetInt32() + snapshot.GetProperty("frames_pending").GetInt32() + NotTaken(snapshot)
+                    : 0;
+                if (held >= jpegs.Length)
                 {
                     Interlocked.Add(ref _framesNotTaken, NotTaken(snapshot));
                     break;
                 }
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"[{key}] not buffered: {snapshot}");
-                // Every get is work for the nodes (and crosses to the task's node): 24 keys polling at 10 ms cost
-                // a 2-node cluster more CPU than its frames did.
-                await Task.Delay(GetInterval);
+                await Task.Delay(NextGet(held, jpegs.Length, polling.Elapsed));
             }
             var registered = await RequestAsync(nats, $$$"""{"command":"register","key":"{{{key}}}","message":{"model":"bench","frame_id":"{{{jpegs.Length - 1}}}"}}""", Patience);
             if (!registered.GetProperty("ok").GetBoolean() || registered.GetProperty("error").ValueKind != JsonValueKind.Null)
                 throw new InvalidOperationException($"[{key}] register failed: {registered}");
+        }
+
+        /// <summary>Half the time the key's remaining frames need at the rate its task took the first ones, within the bounds.</summary>
+        private static TimeSpan NextGet(int held, int frames, TimeSpan elapsed)
+        {
+            if (held == 0) return MaxGetInterval;
+            var remaining = elapsed * ((frames - held) / (double)held);
+            return TimeSpan.FromTicks(Math.Clamp(remaining.Ticks / 2, MinGetInterval.Ticks, MaxGetInterval.Ticks));
         }
 
         /// <summary>Frames a task counted but does not hold: late beyond the reorder window, skipped, dropped, rejected.</summary>
@@ -231,6 +252,7 @@ internal static class ClusterBenchmark
               http.enabled = off
               trigger.policy = manual
             }
+            {{Environment.GetEnvironmentVariable("BENCH_HOCON")}}
             """;
 
         /// <summary>A client system (role "client") in this process, only to see the registrator members come Up.</summary>

@@ -66,6 +66,9 @@ internal static class SeedNodeChild
                     while (Interlocked.Read(ref counted) < target && deadline.Elapsed < TimeSpan.FromMinutes(3)) await Task.Delay(1);
                     var now = Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reached {Interlocked.Read(ref counted)} {now:F6}"));
+                    // Where a burst's time goes besides the work: collections so far and the time they paused the node.
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"gc so far: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, server {System.Runtime.GCSettings.IsServerGC}"));
                     break;
                 case "verify":
                     Console.WriteLine(await VerifyAsync(region, words[1], int.Parse(words[2], CultureInfo.InvariantCulture),
