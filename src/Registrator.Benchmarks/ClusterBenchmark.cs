@@ -99,7 +99,7 @@ internal static class ClusterBenchmark
                 Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", round.IdleShare.Select(c => c.ToString("P1", CultureInfo.InvariantCulture)))} |"));
             }
             foreach (var line in skipped) Console.WriteLine(line);
-            Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}. `get` commands sent, all rounds and warm-ups: {Cluster.Gets}."));
+            Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}{(Cluster.NotTakenByKind.IsEmpty ? "" : " (" + string.Join(", ", Cluster.NotTakenByKind.Select(k => $"{k.Key} {k.Value}")) + ")")}. `get` commands sent, all rounds and warm-ups: {Cluster.Gets}."));
             return 0;
         }
         finally
@@ -210,6 +210,8 @@ internal static class ClusterBenchmark
                 if (held >= jpegs.Length)
                 {
                     Interlocked.Add(ref _framesNotTaken, NotTaken(snapshot));
+                    foreach (var kind in NotTakenKinds)
+                        if (snapshot.TryGetProperty(kind, out var n) && n.GetInt32() > 0) NotTakenByKind.AddOrUpdate(kind, n.GetInt32(), (_, sum) => sum + n.GetInt32());
                     break;
                 }
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"[{key}] not buffered: {snapshot}");
@@ -228,9 +230,15 @@ internal static class ClusterBenchmark
             return TimeSpan.FromTicks(Math.Clamp(remaining.Ticks / 2, MinGetInterval.Ticks, MaxGetInterval.Ticks));
         }
 
-        /// <summary>Frames a task counted but does not hold: late beyond the reorder window, skipped, dropped, rejected.</summary>
+        /// <summary>Frames a task counted but does not hold: skipped, dropped, rejected (late beyond the reorder window among them).</summary>
         private static int NotTaken(JsonElement snapshot) =>
-            new[] { "frames_late", "frames_skipped", "frames_dropped", "rejected" }.Sum(name => snapshot.TryGetProperty(name, out var v) ? v.GetInt32() : 0);
+            NotTakenKinds.Where(name => name != "frames_late").Sum(name => snapshot.TryGetProperty(name, out var v) ? v.GetInt32() : 0);
+
+        /// <summary>The task's counters of frames it does not hold; a late frame is also rejected, so it counts once, as rejected.</summary>
+        private static readonly string[] NotTakenKinds = ["frames_late", "frames_skipped", "frames_dropped", "rejected"];
+
+        /// <summary>Frames not taken, by the task's counter that counted them, all rounds.</summary>
+        public static System.Collections.Concurrent.ConcurrentDictionary<string, int> NotTakenByKind { get; } = new();
 
         private static async Task<JsonElement> RequestAsync(NatsConnection nats, string json, TimeSpan timeout)
         {
