@@ -18,7 +18,8 @@ internal sealed class PayloadArena
     public const int LargestShared = 16 * 1024;
 
     private const int ChunkBytes = 1024 * 1024;
-    private const int PooledChunks = 64;
+    // What a burst leaves pinned once it is over: 8 MiB. Chunks beyond it go back to the GC.
+    private const int PooledChunks = 8;
 
     private readonly ConcurrentQueue<PayloadChunk> _pool = new();
     private PayloadChunk? _current;
