@@ -12,10 +12,11 @@ namespace Registrator.Actors.Nats;
 /// </code>
 /// While results-in-flight slices wait for their tasks, what arrives meanwhile gathers into the next slice, and each key
 /// of a slice gets its statuses as one <see cref="StatusBatch"/> in arrival order: a quiet stream goes through one
-/// result at a time, a flood in ever larger batches. The tasks of a slice answer one <see cref="SliceAnswers"/>. The subscription holds many results (unlike the other subjects'), so a publisher far
-/// faster than the tasks fills this node's memory for a while instead of making nats-server wait on its socket: the
-/// server cuts off a client whose socket takes no more for its write deadline (10 s), and everything it held for the
-/// client is lost. Created by the bridge only.
+/// result at a time, a flood in ever larger batches. The tasks of a slice answer one <see cref="SliceAnswers"/>.
+/// The subscription holds many results (unlike the other subjects'), so a publisher far faster than the tasks fills
+/// this node's memory for a while instead of making nats-server wait on its socket: the server cuts off a client whose
+/// socket takes no more for its write deadline (10 s), and everything it held for the client is lost. Their bodies
+/// share the chunks of a <see cref="PayloadArena"/>. Created by the bridge only.
 /// </summary>
 internal sealed class ResultsSubscriber(BridgeContext bridge) : NatsSubjectActor(bridge, ConnectionRole, bridge.Settings.ResultsSubject)
 {
