@@ -33,8 +33,10 @@ public sealed class CameraActorSpec(ITestOutputHelper output)
         var elapsed = clock.Elapsed;
 
         Assert.Equal(("gate/1", 64, 48, 64 * 48 * 3, "1"), (first.TaskKey, first.Width, first.Height, first.Pixels.Length, first.FrameId));
-        // 19 periods of 100 ms between the first and the 20th frame, within ±20%.
-        Assert.InRange(elapsed.TotalSeconds, 1.9 * 0.8, 1.9 * 1.2);
+        // 19 periods of 100 ms between the first and the 20th frame. Never faster (the throttle allows no burst): at
+        // least 80 % of that. A loaded machine (CI, a parallel build) only delays frames, so the upper bound only
+        // says the camera kept its pace rather than stalling; at +20 % it failed a full suite run at 2.41 s.
+        Assert.InRange(elapsed.TotalSeconds, 1.9 * 0.8, 1.9 * 2.5);
     }
 
     [Fact]
