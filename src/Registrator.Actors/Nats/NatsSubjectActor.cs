@@ -1,4 +1,5 @@
 // Longer than 300 lines because every subject shares this lifecycle: connection, subscription with back-off, drain fence, graph restarts.
+using System.Threading.Channels;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -107,26 +108,29 @@ internal abstract class NatsSubjectActor : ReceiveActor
         // A subscription that cannot be made (server down at first, permissions) is retried with back-off.
         var backoff = RestartSettings.Create(Settings.SubscribeMinBackoff, Settings.SubscribeMaxBackoff, Settings.SubscribeRandomFactor);
         // Failures only: a subscription's channel completes when it is drained, and then it must stay ended.
-        return RestartSource.OnFailuresWithBackoff(
+        Source<T, NotUsed> Subscribed<T>(Func<ChannelReader<NatsMsg<Payload>>, Source<T, NotUsed>> read) =>
+            RestartSource.OnFailuresWithBackoff(
                 () => Source.FromTask(connection.SubscribeCoreAsync(subject, queueGroup, deserializer, options, token).AsTask())
                     .ConcatMany(subscription =>
                     {
                         live.Set(subscription);
-                        var messages = ChannelSource.FromReader(subscription.Msgs);
-                        if (handOver <= 1) return messages.Select(message => (IReadOnlyList<NatsMsg<Payload>>)[message]);
-                        // What the client already holds crosses the restart and concat stages as one list: each element
-                        // crossing them is an asynchronous hand-over, which at 100k results/s cost more than the parsing.
-                        // Only for small messages: the list holds them in memory beside the client's bounded channel.
-                        return messages.Batch(handOver,
-                            message => new List<NatsMsg<Payload>> { message },
-                            (batch, message) =>
-                            {
-                                batch.Add(message);
-                                return batch;
-                            }).Select(batch => (IReadOnlyList<NatsMsg<Payload>>)batch);
+                        return read(subscription.Msgs);
                     }),
-                backoff)
-            .SelectMany(batch => batch)
+                backoff);
+        var messages = handOver <= 1
+            ? Subscribed(ChannelSource.FromReader)
+            // What the client already holds crosses the restart and concat stages as one list: each element crossing
+            // them is an asynchronous hand-over, which at 100k results/s cost more than the parsing. Only for small
+            // messages: the list holds them in memory beside the client's bounded channel.
+            : Subscribed(channel => ChannelSource.FromReader(channel).Batch(handOver,
+                    message => new List<NatsMsg<Payload>> { message },
+                    (batch, message) =>
+                    {
+                        batch.Add(message);
+                        return batch;
+                    }))
+                .SelectMany(batch => batch);
+        return messages
             .Select(message =>
             {
                 metrics.NatsMessageReceived(subject);
