@@ -47,6 +47,7 @@ internal static class SeedNodeChild
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
         listener.Start();
+        using var allocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
 
         using var host = NodeHost.Build(config);
         await host.StartAsync();
@@ -69,6 +70,7 @@ internal static class SeedNodeChild
                     // Where a burst's time goes besides the work: collections so far and the time they paused the node.
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"gc so far: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, server {System.Runtime.GCSettings.IsServerGC}"));
+                    if (allocations is not null) Console.Error.WriteLine(allocations.TakeTop(15));
                     break;
                 case "verify":
                     Console.WriteLine(await VerifyAsync(region, words[1], int.Parse(words[2], CultureInfo.InvariantCulture),
