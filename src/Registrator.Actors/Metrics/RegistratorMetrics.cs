@@ -188,7 +188,9 @@ public sealed class RegistratorMetrics : IExtension, IDisposable
     public void NatsConnectionProblem(string connection, string problem) => _natsConnectionProblems.Add(1,
         new KeyValuePair<string, object?>("connection", connection), new KeyValuePair<string, object?>("problem", problem));
 
-    public void NatsMessageReceived(string subject) => _natsMessages.Add(1, new KeyValuePair<string, object?>("subject", subject));
+    public void NatsMessageReceived(string subject) => NatsMessagesReceived(subject, 1);
+
+    public void NatsMessagesReceived(string subject, int count) => _natsMessages.Add(count, new KeyValuePair<string, object?>("subject", subject));
 
     /// <summary>What one retention run of this node did.</summary>
     public void RetentionRan(EventStore.Retention.RetentionResult result)

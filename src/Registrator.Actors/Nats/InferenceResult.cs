@@ -56,7 +56,8 @@ public static class InferenceResult
             return new BadInput(BadInputReason.InvalidResult, "'result.scores' must be an array of numbers");
         else
             flag = fields.AnyScore;
-        return new KeyedStatus(key, new BatchedStatus(flag, System.Text.Encoding.UTF8.GetString(bytes), fields.Timestamp));
+        // The message stays in the payload's bytes: the task makes a string of the one it keeps.
+        return new KeyedStatus(key, new BatchedStatus(flag, payload.Bytes.AsMemory(payload.Offset, (int)payload.Length), fields.Timestamp)) { Chunk = payload.Chunk };
     }
 
     /// <summary>What <see cref="Read"/> found at the top level (the last of a repeated field counts).</summary>
@@ -167,4 +168,8 @@ public static class InferenceResult
 }
 
 /// <summary>An inference result read by <see cref="InferenceResult.Parse"/>: the task it belongs to and its status.</summary>
-public sealed record KeyedStatus(string Key, BatchedStatus Status);
+public sealed record KeyedStatus(string Key, BatchedStatus Status)
+{
+    /// <summary>The arena chunk the status's message lies in, if any: released once the task has handled it.</summary>
+    internal PayloadChunk? Chunk { get; init; }
+}

@@ -96,47 +96,65 @@ internal abstract class NatsSubjectActor : ReceiveActor
     /// This actor's subscription as a source, read as the graph demands: the client's bounded pending channel.
     /// Subscribing waits for the connection; if it fails, it is retried with back-off. The source completes when the
     /// subscription is drained (<see cref="NatsBridge.Drain"/>), after its last buffered message. It materializes the kill
-    /// switch that <see cref="Run"/> returns, so every subject's graph stops the same way. Up to
-    /// <paramref name="handOver"/> messages the client already holds enter the graph at once, as one element. With an
-    /// <paramref name="arena"/>, small bodies share its chunks and must be released once read (<see cref="PayloadArena.Release"/>).
+    /// switch that <see cref="Run"/> returns, so every subject's graph stops the same way.
     /// </summary>
-    protected Source<NatsMsg<Payload>, UniqueKillSwitch> Subscription(int maxBytes, int capacity, int handOver = 1, PayloadArena? arena = null)
+    protected Source<NatsMsg<Payload>, UniqueKillSwitch> Subscription(int maxBytes, int capacity)
     {
-        var options = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = Settings.PendingFullMode } };
-        var deserializer = new PayloadDeserializer(maxBytes, arena);
-        var (connection, subject, queueGroup, token, metrics, live) = (Connection, Subject, Settings.QueueGroup, ShutdownToken, _metrics, _subscription);
-        // A subscription that cannot be made (server down at first, permissions) is retried with back-off.
-        var backoff = RestartSettings.Create(Settings.SubscribeMinBackoff, Settings.SubscribeMaxBackoff, Settings.SubscribeRandomFactor);
-        // Failures only: a subscription's channel completes when it is drained, and then it must stay ended.
-        Source<T, NotUsed> Subscribed<T>(Func<ChannelReader<NatsMsg<Payload>>, Source<T, NotUsed>> read) =>
-            RestartSource.OnFailuresWithBackoff(
-                () => Source.FromTask(connection.SubscribeCoreAsync(subject, queueGroup, deserializer, options, token).AsTask())
-                    .ConcatMany(subscription =>
-                    {
-                        live.Set(subscription);
-                        return read(subscription.Msgs);
-                    }),
-                backoff);
-        var messages = handOver <= 1
-            ? Subscribed(ChannelSource.FromReader)
-            // What the client already holds crosses the restart and concat stages as one list: each element crossing
-            // them is an asynchronous hand-over, which at 100k results/s cost more than the parsing. Only for small
-            // messages: the list holds them in memory beside the client's bounded channel.
-            : Subscribed(channel => ChannelSource.FromReader(channel).Batch(handOver,
-                    message => new List<NatsMsg<Payload>> { message },
-                    (batch, message) =>
-                    {
-                        batch.Add(message);
-                        return batch;
-                    }))
-                .SelectMany(batch => batch);
-        return messages
+        var (subject, metrics) = (Subject, _metrics);
+        return Subscribed(new PayloadDeserializer(maxBytes), capacity, ChannelSource.FromReader)
             .Select(message =>
             {
                 metrics.NatsMessageReceived(subject);
                 return message;
             })
             .ViaMaterialized(KillSwitches.Single<NatsMsg<Payload>>(), Keep.Right);
+    }
+
+    /// <summary>
+    /// The subscription as <see cref="Subscription(int, int)"/> is, but what the client already holds (up to
+    /// <paramref name="handOver"/> messages) enters the graph as one list, each message read by <paramref name="read"/>
+    /// on the way. Each element crossing the graph's stages is an asynchronous hand-over, and a message struct is boxed
+    /// at every stage it crosses: at 100k results/s those cost more than the parsing. Only for small messages: a list
+    /// holds them in memory beside the client's bounded channel. Small bodies share the <paramref name="arena"/>'s chunks
+    /// until <paramref name="read"/> releases them (<see cref="PayloadArena.Release"/>).
+    /// </summary>
+    protected Source<IReadOnlyList<T>, UniqueKillSwitch> Subscription<T>(int maxBytes, int capacity, int handOver, PayloadArena arena,
+        Func<NatsMsg<Payload>, T> read)
+    {
+        var (subject, metrics) = (Subject, _metrics);
+        // SelectAsync drops a null result, so the channel's end is told by an empty list of its own.
+        var ended = new List<T>(0);
+        return Subscribed(new PayloadDeserializer(maxBytes, arena), capacity, channel => Source.Repeat(channel)
+                .SelectAsync(1, async reader =>
+                {
+                    if (!await reader.WaitToReadAsync().ConfigureAwait(false)) return ended;
+                    var list = new List<T>(Math.Min(handOver, reader.CanCount ? Math.Max(reader.Count, 1) : handOver));
+                    while (list.Count < handOver && reader.TryRead(out var message)) list.Add(read(message));
+                    metrics.NatsMessagesReceived(subject, list.Count);
+                    return list;
+                })
+                .TakeWhile(list => !ReferenceEquals(list, ended))
+                .Select(IReadOnlyList<T> (list) => list))
+            .ViaMaterialized(KillSwitches.Single<IReadOnlyList<T>>(), Keep.Right);
+    }
+
+    /// <summary>
+    /// The subscription's channel, read by <paramref name="read"/>. A subscription that cannot be made (server down at
+    /// first, permissions) is retried with back-off; a channel that completes (drained) ends the source for good.
+    /// </summary>
+    private Source<T, NotUsed> Subscribed<T>(PayloadDeserializer deserializer, int capacity, Func<ChannelReader<NatsMsg<Payload>>, Source<T, NotUsed>> read)
+    {
+        var options = new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = Settings.PendingFullMode } };
+        var (connection, subject, queueGroup, token, live) = (Connection, Subject, Settings.QueueGroup, ShutdownToken, _subscription);
+        var backoff = RestartSettings.Create(Settings.SubscribeMinBackoff, Settings.SubscribeMaxBackoff, Settings.SubscribeRandomFactor);
+        return RestartSource.OnFailuresWithBackoff(
+            () => Source.FromTask(connection.SubscribeCoreAsync(subject, queueGroup, deserializer, options, token).AsTask())
+                .ConcatMany(subscription =>
+                {
+                    live.Set(subscription);
+                    return read(subscription.Msgs);
+                }),
+            backoff);
     }
 
     /// <summary>The end of every graph: the outcomes that need attention come to this actor, one at a time.</summary>

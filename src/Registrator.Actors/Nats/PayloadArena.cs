@@ -9,7 +9,7 @@ namespace Registrator.Actors.Nats;
 /// arrays of their own, each survived a few collections and was copied into the older generations, and the node spent
 /// about 40 % of a burst paused for the GC (<c>seed</c> benchmark, its "gc so far" line). A chunk is pinned (it never
 /// moves and holds no references, so no collection copies or scans it) and goes back to a small pool once every body
-/// in it has been released (<see cref="Release"/>, after the body is parsed); a body that is never released only
+/// in it has been released (<see cref="Release"/>: a bad body once parsed, a status once its task has answered); a body never released only
 /// keeps its chunk from the pool, the GC still frees it. Written by one thread, the connection's socket reader.
 /// </summary>
 internal sealed class PayloadArena

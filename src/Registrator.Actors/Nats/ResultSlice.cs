@@ -10,7 +10,7 @@ namespace Registrator.Actors.Nats;
 /// </summary>
 public static class ResultSlice
 {
-    public static IEnumerable<object> ByKey(IReadOnlyList<Parsed<KeyedStatus>> slice)
+    public static IEnumerable<object> ByKey(IEnumerable<Parsed<KeyedStatus>> slice)
     {
         var order = new List<string>();
         var byKey = new Dictionary<string, ImmutableArray<BatchedStatus>.Builder>(StringComparer.Ordinal);

@@ -30,31 +30,38 @@ internal sealed class ResultsSubscriber(BridgeContext bridge) : NatsSubjectActor
     protected override UniqueKillSwitch Run(IMaterializer materializer)
     {
         var (settings, delivery) = (Settings, Delivery);
-        return Subscription(settings.MaxPayload, settings.ResultsPendingCapacity, handOver: HandOver, arena: new PayloadArena())
-            .Select(message =>
+        return Subscription(settings.MaxPayload, settings.ResultsPendingCapacity, HandOver, new PayloadArena(), message =>
             {
                 var parsed = InferenceResult.Parse(message.Data, settings);
-                // Parsing copied what the task keeps (the message as a string): the body's share of its chunk is free.
-                PayloadArena.Release(message.Data);
+                // A result that did not parse is only counted: its body's share of the chunk is free now. A status's
+                // message stays there until its task has answered (DeliverAsync).
+                if (!parsed.IsValid) PayloadArena.Release(message.Data);
                 return parsed;
             })
-            .GroupedWithin(settings.ResultsBatch, settings.ResultsBatchWindow)
-            .Via(TaskDelivery.Stage<IEnumerable<Parsed<KeyedStatus>>>(settings.ResultsInFlight, slice => DeliverAsync(delivery, slice)))
+            .GroupedWeightedWithin(settings.ResultsBatch, settings.ResultsBatchWindow, results => results.Count)
+            .Via(TaskDelivery.Stage<IEnumerable<IReadOnlyList<Parsed<KeyedStatus>>>>(settings.ResultsInFlight, slice => DeliverAsync(delivery, slice)))
             .ToMaterialized(Outcomes(), Keep.Left)
             .Run(materializer);
     }
 
     /// <summary>One slice to its tasks, a batch per key answered together; the results that did not parse count too.</summary>
-    private static async Task<IReadOnlyList<BadInput>> DeliverAsync(TaskDelivery delivery, IEnumerable<Parsed<KeyedStatus>> slice)
+    private static async Task<IReadOnlyList<BadInput>> DeliverAsync(TaskDelivery delivery, IEnumerable<IReadOnlyList<Parsed<KeyedStatus>>> slice)
     {
         var batches = new List<StatusBatch>();
         var bad = new List<BadInput>();
-        foreach (var item in ResultSlice.ByKey(slice as IReadOnlyList<Parsed<KeyedStatus>> ?? [.. slice]))
+        foreach (var item in ResultSlice.ByKey(slice.SelectMany(results => results)))
         {
             if (item is StatusBatch batch) batches.Add(batch);
             else bad.Add((BadInput)item);
         }
-        var outcomes = await delivery.SliceAsync(batches).ConfigureAwait(false);
+        // Once every task has answered, none reads its statuses' messages again: their chunks can be reused. A task
+        // silent past the timeout may still read them, so then the chunks are left to the GC.
+        var outcomes = await delivery.SliceAsync(batches, () =>
+        {
+            foreach (var results in slice)
+                foreach (var result in results)
+                    result.Value?.Chunk?.Release();
+        }).ConfigureAwait(false);
         if (bad.Count == 0) return outcomes;
         bad.AddRange(outcomes);
         return bad;

@@ -39,12 +39,18 @@ internal sealed class SliceAnswers : MinimalActorRef
     /// <summary>
     /// Sends each batch to its task through <paramref name="tasks"/> (the region) and waits for their answers: what to
     /// count (rejections, keys silent past <paramref name="timeout"/>), nothing when every task took every status.
-    /// Cancelled, it ends with what has been answered and counts no silence.
+    /// Cancelled, it ends with what has been answered and counts no silence. <paramref name="allAnswered"/> runs once
+    /// every task has answered (at once for no batches), never after a timeout or cancel: then a task may still be
+    /// reading its batch.
     /// </summary>
     public static async Task<IReadOnlyList<BadInput>> Deliver(IActorRef tasks, IActorRefProvider provider, IReadOnlyList<StatusBatch> batches,
-        TimeSpan timeout, CancellationToken token)
+        TimeSpan timeout, CancellationToken token, Action? allAnswered = null)
     {
-        if (batches.Count == 0) return [];
+        if (batches.Count == 0)
+        {
+            allAnswered?.Invoke();
+            return [];
+        }
         var answers = new SliceAnswers(provider, batches);
         provider.RegisterTempActor(answers, answers.Path);
         try
@@ -54,6 +60,7 @@ internal sealed class SliceAnswers : MinimalActorRef
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
             var waited = await Task.WhenAny(answers._allAnswered.Task, Task.Delay(timeout, wait.Token)).ConfigureAwait(false);
             await wait.CancelAsync().ConfigureAwait(false);
+            if (waited == answers._allAnswered.Task) allAnswered?.Invoke();
             return answers.Finish(countSilence: waited != answers._allAnswered.Task && !token.IsCancellationRequested, timeout);
         }
         finally

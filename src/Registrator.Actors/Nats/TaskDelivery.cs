@@ -35,9 +35,10 @@ internal sealed class TaskDelivery(IActorRef tasks, IActorRefProvider provider, 
     /// <summary>
     /// A slice's statuses, one <see cref="StatusBatch"/> per key, answered together (<see cref="SliceAnswers"/>): what to
     /// count, nothing when every task took every status. The slice is one unit of the stage's parallelism.
+    /// <paramref name="allAnswered"/> runs only if every task answered.
     /// </summary>
-    public Task<IReadOnlyList<BadInput>> SliceAsync(IReadOnlyList<StatusBatch> batches) =>
-        SliceAnswers.Deliver(tasks, provider, batches, timeout, token);
+    public Task<IReadOnlyList<BadInput>> SliceAsync(IReadOnlyList<StatusBatch> batches, Action? allAnswered = null) =>
+        SliceAnswers.Deliver(tasks, provider, batches, timeout, token, allAnswered);
 
     /// <summary>A frame (or any task message answered Accepted/Rejected): null when accepted.</summary>
     public async Task<BadInput?> MessageAsync(ITaskMessage message)

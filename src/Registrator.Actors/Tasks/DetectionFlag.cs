@@ -10,11 +10,11 @@ namespace Registrator.Actors.Tasks;
 public static class DetectionFlag
 {
     /// <summary>The flag, or <c>null</c> when the message says nothing either way (the bridge's flag then stands).</summary>
-    public static bool? Of(string messageJson, double minScore)
+    public static bool? Of(ReadOnlyMemory<byte> message, double minScore)
     {
         try
         {
-            using var document = JsonDocument.Parse(messageJson);
+            using var document = JsonDocument.Parse(message);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return null;
             if (root.TryGetProperty("detected", out var detected) && detected.ValueKind is JsonValueKind.True or JsonValueKind.False)

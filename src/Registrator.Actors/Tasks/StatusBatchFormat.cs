@@ -16,7 +16,7 @@ internal static class StatusBatchFormat
         w.Write(batch.Statuses.Length);
         foreach (var status in batch.Statuses)
         {
-            w.Write(status.Flag); w.Write(status.MessageJson); w.Write(status.MessageTime);
+            w.Write(status.Flag); w.WriteUtf8(status.Message.Span); w.Write(status.MessageTime);
         }
     }
 
@@ -30,7 +30,7 @@ internal static class StatusBatchFormat
         var key = r.ReadString();
         var count = r.ReadCount(7, "statuses");
         var statuses = ImmutableArray.CreateBuilder<BatchedStatus>(count);
-        for (var i = 0; i < count; i++) statuses.Add(new BatchedStatus(r.ReadBool(), r.ReadString(), r.ReadNullableDouble()));
+        for (var i = 0; i < count; i++) statuses.Add(new BatchedStatus(r.ReadBool(), r.ReadUtf8(), r.ReadNullableDouble()));
         return new StatusBatch(key, statuses.MoveToImmutable());
     }
 

@@ -26,6 +26,7 @@ public static partial class TaskBehavior
             }
             if (Decide(TaskCommandKind.Register) is null) return;
             _s = _s with { LatestMessageJson = command.MessageJson };
+            _latestMessageBytes = null;
             TakeCycle(context.Sender, command.MessageJson);
             // The requester hears from the event store (EventRegistered) or from us (RegistrationFailed), not Accepted.
         }

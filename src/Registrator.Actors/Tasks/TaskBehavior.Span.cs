@@ -67,7 +67,7 @@ public static partial class TaskBehavior
             // A cycle a registration already took is not this incident's: its frames start with a cycle of its own.
             if (CycleTaken) StartNewCycle();
             _s = _s with { LastTriggered = context.Now };
-            TakeCycle(ActorRefs.Nobody, _s.LatestMessageJson ?? "{}", incident);
+            TakeCycle(ActorRefs.Nobody, LatestMessage() ?? "{}", incident);
         }
 
         /// <summary>Asks for the open incident's keyframe, the frame of its opening detection, once the cycle holds it.</summary>

@@ -23,8 +23,8 @@ public static partial class TaskBehavior
             foreach (var status in batch.Statuses)
             {
                 // The bridge flagged the result with the node's min-score; a task with its own threshold reads it again.
-                var flag = minScore is { } threshold ? DetectionFlag.Of(status.MessageJson, threshold) ?? status.Flag : status.Flag;
-                if (AddOneStatus(flag, status.MessageJson, status.MessageTime)) accepted++;
+                var flag = minScore is { } threshold ? DetectionFlag.Of(status.Message, threshold) ?? status.Flag : status.Flag;
+                if (AddOneStatus(flag, null, status.Message, status.MessageTime)) accepted++;
                 else
                 {
                     rejected++;
@@ -42,11 +42,15 @@ public static partial class TaskBehavior
                 Reject("message must be a JSON object");
                 return;
             }
-            if (AddOneStatus(command.Flag, command.MessageJson, timestamp)) Reply = new Accepted(Key, _s.State);
+            if (AddOneStatus(command.Flag, command.MessageJson, null, timestamp)) Reply = new Accepted(Key, _s.State);
         }
 
-        /// <summary>One status through the lifecycle table, the bound and the trigger; false (and a Rejected reply) when the table rejects it.</summary>
-        private bool AddOneStatus(bool flag, string? messageJson, double? timestamp)
+        /// <summary>
+        /// One status through the lifecycle table, the bound and the trigger; false (and a Rejected reply) when the table
+        /// rejects it. Its message comes as a string (<paramref name="messageJson"/>) or as UTF-8 bytes
+        /// (<paramref name="messageBytes"/>), which become the latest message's string only when it is read.
+        /// </summary>
+        private bool AddOneStatus(bool flag, string? messageJson, ReadOnlyMemory<byte>? messageBytes, double? timestamp)
         {
             var time = timestamp ?? context.NowUnixSeconds;
             // First the incident that this status's time closes, so the status itself belongs to the next cycle.
@@ -54,9 +58,11 @@ public static partial class TaskBehavior
             if (Decide(TaskCommandKind.AddStatus) is not { } decision) return false;
             var (statuses, droppedOldest) = _s.Statuses.Add(flag, Settings.MaxStatuses);
             var counters = droppedOldest ? _s.Counters with { StatusesDropped = _s.Counters.StatusesDropped + 1 } : _s.Counters;
-            _s = messageJson is not null && IsNewer(timestamp)
+            var newer = (messageJson is not null || messageBytes is not null) && IsNewer(timestamp);
+            _s = newer
                 ? _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next), LatestMessageJson = messageJson, LatestMessageTime = timestamp }
                 : _s with { Statuses = statuses, Counters = counters, Column = TaskLifecycle.ColumnOf(decision.Next) };
+            if (newer) _latestMessageBytes = messageBytes;
             ObserveForTrigger(flag, time);
             return true;
         }
@@ -83,7 +89,7 @@ public static partial class TaskBehavior
             _effects.Add(new TaskEffect.Log("[{0}] {1} of {2} statuses since the last event are detections (more than {3:P0}): registering",
                 [Key, next.Detections, next.Seen, trigger.Ratio]));
             _s = _s with { LastTriggered = context.Now };
-            TakeCycle(ActorRefs.Nobody, _s.LatestMessageJson ?? "{}");
+            TakeCycle(ActorRefs.Nobody, LatestMessage() ?? "{}");
         }
 
         private bool IsNewer(double? timestamp) =>

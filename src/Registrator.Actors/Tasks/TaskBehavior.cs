@@ -79,12 +79,30 @@ public static partial class TaskBehavior
         private readonly ImmutableArray<TaskEffect>.Builder _effects = ImmutableArray.CreateBuilder<TaskEffect>();
         private readonly long _heldBefore = state.HeldBytes;
         private TaskData _s = state;
+        /// <summary>The latest message while it is still the bytes of a batched status; <c>_s.LatestMessageJson</c> is stale until <see cref="LatestMessage"/>.</summary>
+        private ReadOnlyMemory<byte>? _latestMessageBytes;
         public object? Reply { get; set; }
 
         private Configuration.TaskSettings Settings => context.Settings;
         private string Key => _s.Key;
 
-        public TaskOutcome Outcome() => new(_s, Reply, _effects.ToImmutable());
+        public TaskOutcome Outcome()
+        {
+            // The batch's bytes are valid only while it is handled: the state that outlives the step holds a string.
+            LatestMessage();
+            return new(_s, Reply, _effects.ToImmutable());
+        }
+
+        /// <summary>The latest message, made a string now if it was still bytes.</summary>
+        private string? LatestMessage()
+        {
+            if (_latestMessageBytes is { } bytes)
+            {
+                _s = _s with { LatestMessageJson = System.Text.Encoding.UTF8.GetString(bytes.Span) };
+                _latestMessageBytes = null;
+            }
+            return _s.LatestMessageJson;
+        }
 
         public void Create()
         {
@@ -118,6 +136,7 @@ public static partial class TaskBehavior
             }
             if (decision.Verdict == Verdict.Apply)
             {
+                _latestMessageBytes = null;
                 _effects.Add(new TaskEffect.Log("[{0}] deleted", [Key]));
                 // The registrations in flight keep their cycles and finish before the entity stops.
                 _s = _s with
@@ -151,16 +170,20 @@ public static partial class TaskBehavior
         /// </summary>
         private bool CycleTaken => _s.Column is LifecycleColumn.Registering or LifecycleColumn.Finished or LifecycleColumn.Error;
 
-        private void StartNewCycle() => _s = _s with
+        private void StartNewCycle()
         {
-            Cycle = _s.Cycle + 1,
-            Statuses = StatusHistory.Empty,
-            // Raw frames still waiting belong to the new cycle (an incident's registration left those captured after its end).
-            Frames = _s.Frames.Pending.IsEmpty ? CycleFrames.Empty : CycleFrames.Empty with { Width = _s.Frames.Width, Height = _s.Frames.Height, Pending = _s.Frames.Pending },
-            Trigger = _s.Trigger.Reset(),
-            LatestMessageJson = null,
-            LatestMessageTime = null,
-        };
+            _latestMessageBytes = null;
+            _s = _s with
+            {
+                Cycle = _s.Cycle + 1,
+                Statuses = StatusHistory.Empty,
+                // Raw frames still waiting belong to the new cycle (an incident's registration left those captured after its end).
+                Frames = _s.Frames.Pending.IsEmpty ? CycleFrames.Empty : CycleFrames.Empty with { Width = _s.Frames.Width, Height = _s.Frames.Height, Pending = _s.Frames.Pending },
+                Trigger = _s.Trigger.Reset(),
+                LatestMessageJson = null,
+                LatestMessageTime = null,
+            };
+        }
 
         private LifecycleDecision? Decide(TaskCommandKind command)
         {

@@ -79,6 +79,15 @@ internal ref struct TaskWireWriter(byte[]? buffer)
         _position += count;
     }
 
+    /// <summary>Text already in UTF-8, framed as a present string (<see cref="Write(string?)"/>).</summary>
+    public void WriteUtf8(ReadOnlySpan<byte> value)
+    {
+        Write(true);
+        Write(value.Length);
+        if (_buffer is not null) value.CopyTo(Span(value.Length));
+        _position += value.Length;
+    }
+
     /// <summary>Length-prefixed raw bytes.</summary>
     public void Write(byte[] value)
     {

@@ -42,17 +42,20 @@ public sealed class SliceAnswersSpec() : TestKit(Config)
     {
         var region = CreateTestProbe();
         var batches = new[] { Batch("b", 3), Batch("a", 1), Batch("c", 2) };
+        var allAnswered = 0;
 
-        var slice = SliceAnswers.Deliver(region, Provider, batches, Patience, CancellationToken.None);
+        var slice = SliceAnswers.Deliver(region, Provider, batches, Patience, CancellationToken.None, () => allAnswered++);
 
         foreach (var expected in batches)
         {
+            Assert.Equal(0, allAnswered);
             var envelope = region.ExpectMsg<ShardingEnvelope>();
             Assert.Equal(expected.TaskKey, envelope.EntityId);
             Assert.Same(expected, envelope.Message);
             region.LastSender.Tell(Took(expected));
         }
         Assert.Empty(await slice.WaitAsync(Patience));
+        Assert.Equal(1, allAnswered);
     }
 
     [Fact]
@@ -78,7 +81,10 @@ public sealed class SliceAnswersSpec() : TestKit(Config)
         var region = CreateTestProbe();
         var (answered, silent) = (Batch("answered", 2), Batch("silent", 4));
 
-        var slice = SliceAnswers.Deliver(region, Provider, [answered, silent], TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var allAnswered = false;
+
+        var slice = SliceAnswers.Deliver(region, Provider, [answered, silent], TimeSpan.FromMilliseconds(300), CancellationToken.None,
+            () => allAnswered = true);
         region.ExpectMsg<ShardingEnvelope>();
         region.LastSender.Tell(Took(answered));
         region.ExpectMsg<ShardingEnvelope>();
@@ -88,6 +94,8 @@ public sealed class SliceAnswersSpec() : TestKit(Config)
         Assert.Equal(BadInputReason.TaskTimeout, bad.Reason);
         Assert.Equal(4, bad.Count);
         Assert.StartsWith("[silent]", bad.Detail);
+        // The silent task may still be reading its batch: the slice does not say it is done with the messages.
+        Assert.False(allAnswered);
         // The slice's reference is gone from the temp path: the late answer is a dead letter, not a crash.
         late.Tell(Took(silent));
     }
@@ -98,11 +106,14 @@ public sealed class SliceAnswersSpec() : TestKit(Config)
         var region = CreateTestProbe();
         using var stopping = new CancellationTokenSource();
 
-        var slice = SliceAnswers.Deliver(region, Provider, [Batch("cam", 1)], Patience, stopping.Token);
+        var allAnswered = false;
+
+        var slice = SliceAnswers.Deliver(region, Provider, [Batch("cam", 1)], Patience, stopping.Token, () => allAnswered = true);
         region.ExpectMsg<ShardingEnvelope>();
         await stopping.CancelAsync();
 
         Assert.Empty(await slice.WaitAsync(TimeSpan.FromSeconds(3)));
+        Assert.False(allAnswered);
     }
 
     [Fact]

@@ -40,6 +40,9 @@ public sealed class TaskBehaviorBatchSpec
 
         var registration = Assert.Single(task.State.Registrations);
         Assert.Equal(30, registration.StatusCount);
+        // The event carries the message of the status that fired it; the next cycle's latest is the batch's last.
+        Assert.Equal("""{"n":29}""", registration.MessageJson);
+        Assert.Equal("""{"n":34}""", task.State.LatestMessageJson);
         Assert.Equal(5, task.State.Statuses.Count);
         Assert.Contains(outcome.Effects, e => e is TaskEffect.StartTimeout);
         Assert.Equal((35, 0), (((StatusBatchAnswer)outcome.Reply!).Accepted, ((StatusBatchAnswer)outcome.Reply!).Rejected));
