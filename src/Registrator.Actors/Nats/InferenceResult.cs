@@ -25,7 +25,10 @@ public static class InferenceResult
     /// The result read once, at the edge: its key, and the status the task takes without parsing it again (the flag,
     /// the message verbatim, its numeric <c>timestamp</c> when it has one).
     /// </summary>
-    public static Parsed<KeyedStatus> Parse(Payload payload, NatsSettings settings)
+    public static Parsed<KeyedStatus> Parse(Payload payload, NatsSettings settings) => Parse(payload, settings, null);
+
+    /// <summary>The same, where a key seen before (in <paramref name="keys"/>) is the same string again.</summary>
+    internal static Parsed<KeyedStatus> Parse(Payload payload, NatsSettings settings, KeyCache? keys)
     {
         if (payload.TooLarge)
             return new BadInput(BadInputReason.PayloadTooLarge, $"{payload.Length} bytes, more than max-payload ({settings.MaxPayload} bytes)");
@@ -33,7 +36,7 @@ public static class InferenceResult
         Fields fields;
         try
         {
-            fields = Read(bytes, settings);
+            fields = Read(bytes, settings, keys);
         }
         catch (JsonException e)
         {
@@ -76,7 +79,7 @@ public static class InferenceResult
     /// One pass of a forward-only reader over the whole message (so malformed JSON anywhere is invalid-json, as a full
     /// parse would say), reading only the fields the status needs and skipping the rest without building a document.
     /// </summary>
-    private static Fields Read(ReadOnlySpan<byte> bytes, NatsSettings settings)
+    private static Fields Read(ReadOnlySpan<byte> bytes, NatsSettings settings, KeyCache? keys)
     {
         var fields = new Fields();
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -93,7 +96,8 @@ public static class InferenceResult
             if (reader.ValueTextEquals(settings.KeyField))
             {
                 reader.Read();
-                fields.Key = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                fields.Key = reader.TokenType != JsonTokenType.String ? null
+                    : keys is not null && !reader.ValueIsEscaped ? keys.Get(reader.ValueSpan) ?? reader.GetString() : reader.GetString();
                 reader.Skip();
             }
             else if (reader.ValueTextEquals("detected"))
@@ -167,7 +171,7 @@ public static class InferenceResult
     };
 }
 
-/// <summary>An inference result read by <see cref="InferenceResult.Parse"/>: the task it belongs to and its status.</summary>
+/// <summary>An inference result read by <see cref="InferenceResult.Parse(Payload, NatsSettings)"/>: the task it belongs to and its status.</summary>
 public sealed record KeyedStatus(string Key, BatchedStatus Status)
 {
     /// <summary>The arena chunk the status's message lies in, if any: released once the task has handled it.</summary>

@@ -32,6 +32,9 @@ internal abstract class NatsSubjectActor : ReceiveActor
     /// <summary>How long a drain waits for the server to confirm the unsubscribe (NATS down: it never does).</summary>
     private static readonly TimeSpan FenceTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>How many of a batched subscription's pending messages wait in the client's own channel.</summary>
+    private const int ClientHolds = 4096;
+
     private readonly BadInputAccount _account;
     private readonly LogThrottle _connectionLog = new(TimeSpan.FromSeconds(30));
     private readonly RegistratorMetrics _metrics = RegistratorMetrics.For(Context.System);
@@ -117,25 +120,67 @@ internal abstract class NatsSubjectActor : ReceiveActor
     /// at every stage it crosses: at 100k results/s those cost more than the parsing. Only for small messages: a list
     /// holds them in memory beside the client's bounded channel. Small bodies share the <paramref name="arena"/>'s chunks
     /// until <paramref name="read"/> releases them (<see cref="PayloadArena.Release"/>).
+    /// <para>
+    /// Of the <paramref name="capacity"/> messages held, the client's channel holds only the first few: the rest wait as
+    /// bare bodies in a buffer of this subscription's, filled as fast as the client reads the socket. A message in the
+    /// client's channel keeps its subject, a string of its own; thousands of them waiting through a burst survive
+    /// collection after collection and are copied each time (a burst ran 1.3× faster with the client holding 8,192).
+    /// A body in the buffer lies in a pinned chunk and costs the GC nothing.
+    /// </para>
     /// </summary>
     protected Source<IReadOnlyList<T>, UniqueKillSwitch> Subscription<T>(int maxBytes, int capacity, int handOver, PayloadArena arena,
-        Func<NatsMsg<Payload>, T> read)
+        Func<Payload, T> read)
     {
-        var (subject, metrics) = (Subject, _metrics);
+        var (subject, metrics, token) = (Subject, _metrics, ShutdownToken);
+        var clientCapacity = Math.Min(capacity, ClientHolds);
         // SelectAsync drops a null result, so the channel's end is told by an empty list of its own.
         var ended = new List<T>(0);
-        return Subscribed(new PayloadDeserializer(maxBytes, arena), capacity, channel => Source.Repeat(channel)
-                .SelectAsync(1, async reader =>
+        return Subscribed(new PayloadDeserializer(maxBytes, arena), clientCapacity, channel =>
+            {
+                var buffer = Channel.CreateBounded<Payload>(new BoundedChannelOptions(Math.Max(capacity - clientCapacity, 1))
                 {
-                    if (!await reader.WaitToReadAsync().ConfigureAwait(false)) return ended;
-                    var list = new List<T>(Math.Min(handOver, reader.CanCount ? Math.Max(reader.Count, 1) : handOver));
-                    while (list.Count < handOver && reader.TryRead(out var message)) list.Add(read(message));
-                    metrics.NatsMessagesReceived(subject, list.Count);
-                    return list;
-                })
-                .TakeWhile(list => !ReferenceEquals(list, ended))
-                .Select(IReadOnlyList<T> (list) => list))
+                    SingleReader = true,
+                    SingleWriter = true,
+                    FullMode = BoundedChannelFullMode.Wait,
+                });
+                _ = PumpAsync(channel, buffer.Writer, token);
+                return Source.Repeat(buffer.Reader)
+                    .SelectAsync(1, async reader =>
+                    {
+                        if (!await reader.WaitToReadAsync().ConfigureAwait(false)) return ended;
+                        var list = new List<T>(Math.Min(handOver, reader.CanCount ? Math.Max(reader.Count, 1) : handOver));
+                        while (list.Count < handOver && reader.TryRead(out var body)) list.Add(read(body));
+                        metrics.NatsMessagesReceived(subject, list.Count);
+                        return list;
+                    })
+                    .TakeWhile(list => !ReferenceEquals(list, ended))
+                    .Select(IReadOnlyList<T> (list) => list);
+            })
             .ViaMaterialized(KillSwitches.Single<IReadOnlyList<T>>(), Keep.Right);
+    }
+
+    /// <summary>
+    /// Moves the client's messages into <paramref name="to"/> as bare bodies until the client's channel ends (drained,
+    /// or failed: <paramref name="to"/> then ends the same way) or the actor stops. When <paramref name="to"/> is full it
+    /// waits, and the client's channel fills behind it as before (its pending-full-mode applies there).
+    /// </summary>
+    private static async Task PumpAsync(ChannelReader<NatsMsg<Payload>> from, ChannelWriter<Payload> to, CancellationToken token)
+    {
+        try
+        {
+            while (await from.WaitToReadAsync(token).ConfigureAwait(false))
+                while (from.TryRead(out var message))
+                    if (!to.TryWrite(message.Data)) await to.WriteAsync(message.Data, token).ConfigureAwait(false);
+            to.TryComplete();
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            to.TryComplete();
+        }
+        catch (Exception e)
+        {
+            to.TryComplete(e);
+        }
     }
 
     /// <summary>

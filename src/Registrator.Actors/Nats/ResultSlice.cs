@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Registrator.Actors.Tasks;
 
 namespace Registrator.Actors.Nats;
@@ -12,8 +12,10 @@ public static class ResultSlice
 {
     public static IEnumerable<object> ByKey(IEnumerable<Parsed<KeyedStatus>> slice)
     {
-        var order = new List<string>();
-        var byKey = new Dictionary<string, ImmutableArray<BatchedStatus>.Builder>(StringComparer.Ordinal);
+        // Two passes: count each key's statuses, then fill arrays of exactly that size, so no array grows or is copied.
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keys = new List<string>();
+        var counts = new List<int>();
         List<BadInput>? bad = null;
         foreach (var parsed in slice)
         {
@@ -22,14 +24,24 @@ public static class ResultSlice
                 (bad ??= []).Add(parsed.Error!);
                 continue;
             }
-            if (!byKey.TryGetValue(result.Key, out var statuses))
+            if (!index.TryGetValue(result.Key, out var at))
             {
-                byKey[result.Key] = statuses = ImmutableArray.CreateBuilder<BatchedStatus>();
-                order.Add(result.Key);
+                index[result.Key] = at = keys.Count;
+                keys.Add(result.Key);
+                counts.Add(0);
             }
-            statuses.Add(result.Status);
+            counts[at]++;
         }
-        foreach (var key in order) yield return new StatusBatch(key, byKey[key].DrainToImmutable());
+        var statuses = new BatchedStatus[keys.Count][];
+        for (var k = 0; k < keys.Count; k++) statuses[k] = new BatchedStatus[counts[k]];
+        var filled = new int[keys.Count];
+        foreach (var parsed in slice)
+        {
+            if (parsed.Value is not { } result) continue;
+            var at = index[result.Key];
+            statuses[at][filled[at]++] = result.Status;
+        }
+        for (var k = 0; k < keys.Count; k++) yield return new StatusBatch(keys[k], ImmutableCollectionsMarshal.AsImmutableArray(statuses[k]));
         if (bad is null) yield break;
         foreach (var input in bad) yield return input;
     }

@@ -29,13 +29,13 @@ internal sealed class ResultsSubscriber(BridgeContext bridge) : NatsSubjectActor
 
     protected override UniqueKillSwitch Run(IMaterializer materializer)
     {
-        var (settings, delivery) = (Settings, Delivery);
-        return Subscription(settings.MaxPayload, settings.ResultsPendingCapacity, HandOver, new PayloadArena(), message =>
+        var (settings, delivery, keys) = (Settings, Delivery, new KeyCache());
+        return Subscription(settings.MaxPayload, settings.ResultsPendingCapacity, HandOver, new PayloadArena(), body =>
             {
-                var parsed = InferenceResult.Parse(message.Data, settings);
+                var parsed = InferenceResult.Parse(body, settings, keys);
                 // A result that did not parse is only counted: its body's share of the chunk is free now. A status's
                 // message stays there until its task has answered (DeliverAsync).
-                if (!parsed.IsValid) PayloadArena.Release(message.Data);
+                if (!parsed.IsValid) PayloadArena.Release(body);
                 return parsed;
             })
             .GroupedWeightedWithin(settings.ResultsBatch, settings.ResultsBatchWindow, results => results.Count)
