@@ -120,13 +120,8 @@ internal abstract class NatsSubjectActor : ReceiveActor
     /// at every stage it crosses: at 100k results/s those cost more than the parsing. Only for small messages: a list
     /// holds them in memory beside the client's bounded channel. Small bodies share the <paramref name="arena"/>'s chunks
     /// until <paramref name="read"/> releases them (<see cref="PayloadArena.Release"/>).
-    /// <para>
-    /// Of the <paramref name="capacity"/> messages held, the client's channel holds only the first few: the rest wait as
-    /// bare bodies in a buffer of this subscription's, filled as fast as the client reads the socket. A message in the
-    /// client's channel keeps its subject, a string of its own; thousands of them waiting through a burst survive
-    /// collection after collection and are copied each time (a burst ran 1.3× faster with the client holding 8,192).
-    /// A body in the buffer lies in a pinned chunk and costs the GC nothing.
-    /// </para>
+    /// Of the <paramref name="capacity"/> messages held, the client's channel holds only the first few; the rest wait as
+    /// bare bodies in a <see cref="BodyBuffer"/>.
     /// </summary>
     protected Source<IReadOnlyList<T>, UniqueKillSwitch> Subscription<T>(int maxBytes, int capacity, int handOver, PayloadArena arena,
         Func<Payload, T> read)
@@ -137,19 +132,13 @@ internal abstract class NatsSubjectActor : ReceiveActor
         var ended = new List<T>(0);
         return Subscribed(new PayloadDeserializer(maxBytes, arena), clientCapacity, channel =>
             {
-                var buffer = Channel.CreateBounded<Payload>(new BoundedChannelOptions(Math.Max(capacity - clientCapacity, 1))
-                {
-                    SingleReader = true,
-                    SingleWriter = true,
-                    FullMode = BoundedChannelFullMode.Wait,
-                });
-                _ = PumpAsync(channel, buffer.Writer, token);
-                return Source.Repeat(buffer.Reader)
-                    .SelectAsync(1, async reader =>
+                var buffer = BodyBuffer.Fill(channel, Math.Max(capacity - clientCapacity, 1), token);
+                return Source.Repeat(buffer)
+                    .SelectAsync(1, async bodies =>
                     {
-                        if (!await reader.WaitToReadAsync().ConfigureAwait(false)) return ended;
-                        var list = new List<T>(Math.Min(handOver, reader.CanCount ? Math.Max(reader.Count, 1) : handOver));
-                        while (list.Count < handOver && reader.TryRead(out var body)) list.Add(read(body));
+                        if (!await bodies.WaitToReadAsync().ConfigureAwait(false)) return ended;
+                        var list = new List<T>(Math.Clamp(bodies.Waiting, 1, handOver));
+                        while (list.Count < handOver && bodies.TryTake(out var body)) list.Add(read(body));
                         metrics.NatsMessagesReceived(subject, list.Count);
                         return list;
                     })
@@ -157,30 +146,6 @@ internal abstract class NatsSubjectActor : ReceiveActor
                     .Select(IReadOnlyList<T> (list) => list);
             })
             .ViaMaterialized(KillSwitches.Single<IReadOnlyList<T>>(), Keep.Right);
-    }
-
-    /// <summary>
-    /// Moves the client's messages into <paramref name="to"/> as bare bodies until the client's channel ends (drained,
-    /// or failed: <paramref name="to"/> then ends the same way) or the actor stops. When <paramref name="to"/> is full it
-    /// waits, and the client's channel fills behind it as before (its pending-full-mode applies there).
-    /// </summary>
-    private static async Task PumpAsync(ChannelReader<NatsMsg<Payload>> from, ChannelWriter<Payload> to, CancellationToken token)
-    {
-        try
-        {
-            while (await from.WaitToReadAsync(token).ConfigureAwait(false))
-                while (from.TryRead(out var message))
-                    if (!to.TryWrite(message.Data)) await to.WriteAsync(message.Data, token).ConfigureAwait(false);
-            to.TryComplete();
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            to.TryComplete();
-        }
-        catch (Exception e)
-        {
-            to.TryComplete(e);
-        }
     }
 
     /// <summary>

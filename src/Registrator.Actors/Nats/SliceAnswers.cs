@@ -14,22 +14,27 @@ namespace Registrator.Actors.Nats;
 /// </summary>
 internal sealed class SliceAnswers : MinimalActorRef
 {
-    // Tasks answer from many threads at once; a lock here was contended. Each key leaves _silent exactly once: taken
-    // by its answer or, once the wait ended, by Finish, which first waits out the answers already being taken.
-    private readonly ConcurrentDictionary<string, int> _silent;
+    // Tasks answer from many threads at once; a lock here was contended, and so were a ConcurrentDictionary's. The keys'
+    // positions are written once, before any answer, and only read after; each position is claimed exactly once
+    // (Interlocked): by its key's answer or, once the wait ended, by Finish, which first waits out the answers being taken.
+    private readonly Dictionary<string, int> _positions;
+    private readonly IReadOnlyList<StatusBatch> _batches;
+    private readonly int[] _claimed;
     private readonly ConcurrentQueue<BadInput> _outcomes = new();
     private readonly TaskCompletionSource _allAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _waiting;
     private int _finished;
     private int _answering;
 
-    private SliceAnswers(IActorRefProvider provider, IReadOnlyCollection<StatusBatch> batches)
+    private SliceAnswers(IActorRefProvider provider, IReadOnlyList<StatusBatch> batches)
     {
         Provider = provider;
         Path = provider.TempPath();
-        _silent = new ConcurrentDictionary<string, int>(concurrencyLevel: Environment.ProcessorCount, batches.Count, StringComparer.Ordinal);
-        foreach (var batch in batches) _silent[batch.TaskKey] = batch.Statuses.Length;
-        _waiting = _silent.Count;
+        _batches = batches;
+        _positions = new Dictionary<string, int>(batches.Count, StringComparer.Ordinal);
+        for (var i = 0; i < batches.Count; i++) _positions[batches[i].TaskKey] = i;
+        _claimed = new int[batches.Count];
+        _waiting = _positions.Count;
     }
 
     public override ActorPath Path { get; }
@@ -76,7 +81,9 @@ internal sealed class SliceAnswers : MinimalActorRef
         try
         {
             // A second answer, or one after the wait ended, finds its key gone.
-            if (Volatile.Read(ref _finished) != 0 || !_silent.TryRemove(answer.TaskKey, out var sent)) return;
+            if (Volatile.Read(ref _finished) != 0 || !_positions.TryGetValue(answer.TaskKey, out var at)
+                || Interlocked.Exchange(ref _claimed[at], 1) != 0) return;
+            var sent = _batches[at].Statuses.Length;
             if (answer.Rejected > 0)
                 _outcomes.Enqueue(new BadInput(BadInputReason.TaskRejected,
                     $"[{answer.TaskKey}] {answer.Rejected} of {sent} statuses rejected in {CommandReply.StateName(answer.State)}: {answer.RejectReason}",
@@ -94,9 +101,10 @@ internal sealed class SliceAnswers : MinimalActorRef
         Interlocked.Exchange(ref _finished, 1); // a full fence: an answer either sees it or is waited out below
         var spin = new SpinWait();
         while (Volatile.Read(ref _answering) != 0) spin.SpinOnce();
-        foreach (var key in _silent.Keys)
-            if (_silent.TryRemove(key, out var sent) && countSilence)
-                _outcomes.Enqueue(new BadInput(BadInputReason.TaskTimeout, $"[{key}] task did not answer within {timeout}", sent));
+        for (var at = 0; at < _batches.Count; at++)
+            if (Interlocked.Exchange(ref _claimed[at], 1) == 0 && countSilence)
+                _outcomes.Enqueue(new BadInput(BadInputReason.TaskTimeout, $"[{_batches[at].TaskKey}] task did not answer within {timeout}",
+                    _batches[at].Statuses.Length));
         return [.. _outcomes];
     }
 }
