@@ -46,6 +46,14 @@ public static class NodeHost
         return 0;
     }
 
+    /// <summary>
+    /// The host's content root: the node's own folder, not the folder it was started in. The host watches its content
+    /// root, subfolders included, for an appsettings.json to reload; the node reads none (its configuration is HOCON),
+    /// and started in /tmp with TMP_PATH=/tmp (the Python module's default) it would handle a file-system event for
+    /// every clip, keyframe and log line written there.
+    /// </summary>
+    private static string ContentRoot => AppContext.BaseDirectory;
+
     /// <summary>A node host for <paramref name="config"/> (already layered: overrides, environment, defaults).</summary>
     /// <exception cref="ConfigurationException">A <c>registrator</c> key is out of range; the message names it.</exception>
     public static IHost Build(Config config, Action<ILoggingBuilder>? logging = null)
@@ -58,12 +66,12 @@ public static class NodeHost
         if (http.Enabled) node.PublicUrl = http.PublicUrl ?? NodeUrl.FromListen(http.Listen, clusterHost);
         if (!http.Enabled)
         {
-            var builder = Host.CreateApplicationBuilder();
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = ContentRoot });
             AddNode(builder, config, node, clusterHost, logging);
             return Owning(builder.Build());
         }
 
-        var web = WebApplication.CreateSlimBuilder();
+        var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = ContentRoot });
         AddNode(web, config, node, clusterHost, logging);
         web.WebHost.ConfigureKestrel(kestrel => http.Listen.ApplyTo(kestrel));
         web.Services.AddOpenTelemetry()
