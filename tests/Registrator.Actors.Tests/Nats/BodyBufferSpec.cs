@@ -6,7 +6,7 @@ using Xunit;
 namespace Registrator.Actors.Tests.Nats;
 
 /// <summary>The bodies a results subscription holds beyond the client's channel: all of them, in order, then its end.</summary>
-public sealed class BodyBufferSpec
+public sealed class BodyBufferSpec : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
@@ -55,7 +55,8 @@ public sealed class BodyBufferSpec
                 written = i + 1;
             }
         });
-        await Task.Delay(500);
+        // Full and not taken from: the pump has stopped at the buffer's bound.
+        await AwaitConditionAsync(() => Task.FromResult(client.Reader.Count == 10), Patience);
         Assert.False(writing.IsCompleted);
         Assert.True(written < (3 * BodyBuffer.Segment) + 100);
 
