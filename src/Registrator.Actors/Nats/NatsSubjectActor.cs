@@ -117,11 +117,12 @@ internal abstract class NatsSubjectActor : ReceiveActor
     /// The subscription as <see cref="Subscription(int, int)"/> is, but what the client already holds (up to
     /// <paramref name="handOver"/> messages) enters the graph as one list, each message read by <paramref name="read"/>
     /// on the way. Each element crossing the graph's stages is an asynchronous hand-over, and a message struct is boxed
-    /// at every stage it crosses: at 100k results/s those cost more than the parsing. Only for small messages: a list
-    /// holds them in memory beside the client's bounded channel. Small bodies share the <paramref name="arena"/>'s chunks
-    /// until <paramref name="read"/> releases them (<see cref="PayloadArena.Release"/>).
-    /// Of the <paramref name="capacity"/> messages held, the client's channel holds only the first few; the rest wait as
-    /// bare bodies in a <see cref="BodyBuffer"/>.
+    /// at every stage it crosses: at 100k results/s those cost more than the parsing.
+    /// <para>
+    /// Of the <paramref name="capacity"/> messages held, the client's channel holds only the first
+    /// <see cref="ClientHolds"/>; the rest wait as bare bodies in a <see cref="BodyBuffer"/>. Small bodies share the
+    /// <paramref name="arena"/>'s chunks until they are released (<see cref="PayloadArena.Release"/>).
+    /// </para>
     /// </summary>
     protected Source<IReadOnlyList<T>, UniqueKillSwitch> Subscription<T>(int maxBytes, int capacity, int handOver, PayloadArena arena,
         Func<Payload, T> read)
