@@ -62,8 +62,8 @@ public static class CameraReaders
     }
 
     /// <summary>
-    /// Stops the daemon's keep-alive pings (each is a message to the cameras' region) and every reader on this node,
-    /// waiting until each says it sends no more. Paths are Akka.NET 1.5's: the pinger is a user actor named after
+    /// Stops the daemon's keep-alive pings (each is a message to the cameras' region), every reader on this node,
+    /// waiting until each says it sends no more, and then the cameras' region itself. Paths are Akka.NET 1.5's: the pinger is a user actor named after
     /// the daemon, the readers are the entities of the daemon's shard region.
     /// </summary>
     private static async Task<Done> StopReadingAsync(ActorSystem system, string name)
@@ -84,6 +84,18 @@ public static class CameraReaders
         var stops = state.Shards.SelectMany(shard => shard.EntityIds.Select(entity =>
             StopOneAsync(system.ActorSelection(region.Path / shard.ShardId / Uri.EscapeDataString(entity)), timeout)));
         await Task.WhenAll(stops).ConfigureAwait(false);
+        // With every reader here stopped the region has nothing left to hand off, but it may hold a keep-alive that
+        // still waits for its shard's home (a camera being placed when the shutdown began, or no coordinator reached
+        // yet). A region shutting down gracefully is given no new home and would wait with that message for its whole
+        // phase; stopped now, it drops it, and the coordinator moves its shards as on any region's end.
+        try
+        {
+            await region.GracefulStop(timeout).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException)
+        {
+            // Its own phase stops it in the end.
+        }
         return Done.Instance;
     }
 

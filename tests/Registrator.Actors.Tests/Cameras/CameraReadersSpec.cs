@@ -132,6 +132,35 @@ public sealed class CameraReadersSpec : TestKit, IDisposable
         Assert.DoesNotContain(warnings, w => w.Contains("timed out", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// A node that never reached its seeds (so its cameras' region has no coordinator and buffers the daemon's first
+    /// keep-alive) is stopped: the buffered keep-alive does not hold the shutdown for its region phase.
+    /// </summary>
+    [Fact]
+    public async Task A_node_that_never_joined_shuts_down_without_waiting_for_its_region_phase_to_time_out()
+    {
+        var cameras = new[] { new CameraSettings("gate/4", MakeClip(), Fps: 10, Loop: true, RegistratorSettings.Defaults.CameraReader) };
+        var alone = ActorSystem.Create("registrator", NodeConfig());
+        try
+        {
+            var warnings = new ConcurrentQueue<string>();
+            alone.EventStream.Subscribe(alone.ActorOf(Props.Create(() => new WarningListener(warnings))), typeof(Akka.Event.Warning));
+            CameraReaders.Start(alone, cameras, alone.ActorOf(Props.Create(() => new TapActor(2, _frames))), Role);
+            var region = ClusterSharding.Get(alone).ShardRegion("sharded-daemon-process-" + CameraReaders.DaemonName(cameras));
+            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5));
+            Assert.Empty(state.Shards);
+
+            await CoordinatedShutdown.Get(alone).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.DoesNotContain(warnings, w => w.Contains("shard region timed out", StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(_frames, f => f.Key == "gate/4");
+        }
+        finally
+        {
+            await alone.Terminate();
+        }
+    }
+
     [Fact]
     public void An_empty_list_starts_nothing()
     {
