@@ -77,6 +77,8 @@ public sealed record NatsSettings
     public required TimeSpan AskTimeout { get; init; }
     /// <summary>How long a <c>register</c> command waits for the event (the clip is written first).</summary>
     public required TimeSpan RegisterTimeout { get; init; }
+    /// <summary><c>register</c> commands waiting for their events at once, apart from the other commands' <see cref="Parallelism"/>.</summary>
+    public required int RegistrationsInFlight { get; init; }
     /// <summary>Recorded events waiting to be published; past it, events are dropped from NATS (never from Redis) and counted.</summary>
     public required int EventsBuffer { get; init; }
     /// <summary>Least time between two warnings about the same kind of bad input.</summary>
@@ -139,6 +141,7 @@ public sealed record NatsSettings
             DecodeParallelism = read.PositiveInt("decode-parallelism"),
             AskTimeout = read.PositiveDuration("ask-timeout"),
             RegisterTimeout = read.PositiveDuration("register-timeout"),
+            RegistrationsInFlight = read.PositiveInt("registrations-in-flight"),
             EventsBuffer = read.PositiveInt("events-buffer"),
             BadInputLogInterval = read.NonNegativeDuration("bad-input-log-interval"),
             SubscribeMinBackoff = subscribeMin,

@@ -1,8 +1,9 @@
+using Akka;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Util;
 using NATS.Client.Core;
-using Registrator.Actors.Configuration;
 using Registrator.Contracts;
 
 namespace Registrator.Actors.Nats;
@@ -10,9 +11,12 @@ namespace Registrator.Actors.Nats;
 /// <summary>
 /// The <see cref="NatsBridge"/>'s actor for <c>commands-subject</c> (<c>registrator.commands</c>), request/reply:
 /// <code>
-///   subscription ─► parse ─► Ask (parallelism, the command's timeout) ─► reply JSON to the requester ─► outcomes
+///   subscription ─► parse ─┬► Ask (parallelism, ask-timeout) ───────────────────┬► reply JSON to the requester ─► outcomes
+///                          └► register: Ask (registrations-in-flight, register-timeout) ┘
 /// </code>
-/// Unordered: each request has its own reply subject, and a long <c>register</c> must not hold up the replies behind it.
+/// Unordered: each request has its own reply subject. A <c>register</c> waits for its event (seconds, up to the
+/// registration timeout), so registrations wait apart: <c>parallelism</c> of them in progress would otherwise take every
+/// slot and hold up each <c>get</c> and <c>add-status</c> behind them until one event is written.
 /// Created by the bridge only.
 /// </summary>
 internal sealed class CommandsSubscriber(BridgeContext bridge) : NatsSubjectActor(bridge, ConnectionRole, bridge.Settings.CommandsSubject)
@@ -25,15 +29,28 @@ internal sealed class CommandsSubscriber(BridgeContext bridge) : NatsSubjectActo
     {
         var (settings, delivery) = (Settings, Delivery);
         return Subscription(settings.MaxPayload, settings.PendingCapacity)
-            .Via(TaskDelivery.Stage<NatsMsg<Payload>>(settings.Parallelism, request => ExecuteAsync(delivery, settings, request), ordered: false))
+            .Select(request => new Request(request, BridgeCommand.Parse(request.Data, settings)))
+            .Via(Flow.FromGraph(GraphDsl.Create(builder =>
+            {
+                var byKind = builder.Add(new Partition<Request>(2, request => request.Parsed.Value?.Name == "register" ? 1 : 0));
+                var merge = builder.Add(new Merge<Option<BadInput>>(2));
+                builder.From(byKind.Out(0)).Via(Execute(settings.Parallelism, delivery)).To(merge.In(0));
+                builder.From(byKind.Out(1)).Via(Execute(settings.RegistrationsInFlight, delivery)).To(merge.In(1));
+                return new FlowShape<Request, Option<BadInput>>(byKind.In, merge.Out);
+            })))
             .ToMaterialized(Outcomes(), Keep.Left)
             .Run(materializer);
     }
 
+    /// <summary>A request and what it was read as.</summary>
+    private sealed record Request(NatsMsg<Payload> Message, Parsed<BridgeCommand> Parsed);
+
+    private static Flow<Request, Option<BadInput>, NotUsed> Execute(int inFlight, TaskDelivery delivery) =>
+        TaskDelivery.Stage<Request>(inFlight, request => ExecuteAsync(delivery, request.Message, request.Parsed), ordered: false);
+
     /// <summary>Runs one request and answers it; returns what went wrong, if anything.</summary>
-    private static async Task<BadInput?> ExecuteAsync(TaskDelivery delivery, NatsSettings settings, NatsMsg<Payload> request)
+    private static async Task<BadInput?> ExecuteAsync(TaskDelivery delivery, NatsMsg<Payload> request, Parsed<BridgeCommand> parsed)
     {
-        var parsed = BridgeCommand.Parse(request.Data, settings);
         BadInput? outcome;
         byte[] reply;
         if (parsed.Value is not { } command)

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Akka.Actor;
+using Akka.TestKit;
 using Akka.Cluster.Sharding;
 using Registrator.Actors.Encoding;
 using Registrator.Actors.Nats;
@@ -184,5 +187,38 @@ public sealed class NatsCommandsSpec(ITestOutputHelper output) : NatsBridgeSpec(
         silent.FishForMessage(m => m is ShardingEnvelope { Message: StatusBatch { TaskKey: "k" } batch } && batch.Statuses[0].Flag);
 
         AwaitAssert(() => Assert.True(Counters[BadInputReason.TaskTimeout] >= 2));
+    }
+
+    /// <summary>
+    /// More registrations waiting for their events than the commands' <c>parallelism</c>: each still reaches its task,
+    /// and a <c>get</c> sent meanwhile is answered at once, not after an event is written.
+    /// </summary>
+    [Fact]
+    public async Task Registrations_waiting_for_their_events_do_not_hold_up_other_commands()
+    {
+        var registrations = new ConcurrentQueue<(IActorRef Sender, string Key)>();
+        var region = CreateTestProbe("registering-region");
+        region.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            // A registration answers once its event is written: here, only when the test says so.
+            if (message is TaskCommands.RegisterTask register) registrations.Enqueue((sender, register.TaskKey));
+            else if (message is TaskQueries.GetTask get) sender.Tell(new TaskReplies.Rejected(get.TaskKey, TaskState.Created, "probe"));
+            return AutoPilot.KeepRunning;
+        }));
+        StartBridge(Nats with { Parallelism = 2 }, region.Ref);
+        await AwaitAssertAsync(async () =>
+            Assert.Equal("probe", (await RequestAsync("""{"command":"get","key":"ready"}""", TimeSpan.FromMilliseconds(500))).GetProperty("error").GetString()),
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+
+        var registers = Enumerable.Range(0, 5).Select(i => RequestAsync($$"""{"command":"register","key":"r{{i}}"}""", TimeSpan.FromSeconds(30))).ToArray();
+        await AwaitConditionAsync(() => Task.FromResult(registrations.Count == 5), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+
+        var got = await RequestAsync("""{"command":"get","key":"g"}""", TimeSpan.FromSeconds(2));
+        Assert.Equal("probe", got.GetProperty("error").GetString());
+        Assert.All(registers, r => Assert.False(r.IsCompleted));
+
+        foreach (var (sender, key) in registrations) sender.Tell(new TaskReplies.Rejected(key, TaskState.Finished, "registered elsewhere"));
+        var answers = await Task.WhenAll(registers);
+        Assert.All(answers, a => Assert.Equal("registered elsewhere", a.GetProperty("error").GetString()));
     }
 }
