@@ -46,6 +46,7 @@ internal static class ClusterBenchmark
         var keys = BenchArgs.Int(args, "--keys", 24);
         var frames = BenchArgs.Int(args, "--frames", 30);
         var maxNodes = BenchArgs.Int(args, "--nodes", 3);
+        var roundCount = BenchArgs.Int(args, "--rounds", 1);
         var cores = Environment.ProcessorCount;
         var work = Directory.CreateTempSubdirectory("registrator-bench-cluster-").FullName;
         var keep = false;
@@ -60,28 +61,32 @@ internal static class ClusterBenchmark
 
             var rounds = new List<Round>();
             var skipped = new List<string>();
-            for (var n = 1; n <= maxNodes; n++)
+            var sizes = Enumerable.Range(1, maxNodes).Where(n => n <= cores).ToArray();
+            foreach (var n in Enumerable.Range(1, maxNodes).Where(n => n > cores))
+                skipped.Add(Invariant($"{n} nodes: SKIPPED — {n} nodes pinned to their own cores need {n} cores, this machine has {cores} (nproc)."));
+            // Sizes interleaved round by round: a ratio compares rounds minutes apart, not a cluster measured while the
+            // machine was quiet with one measured after it got busy.
+            for (var r = 1; r <= roundCount; r++)
             {
-                if (n > cores)
+                foreach (var n in sizes)
                 {
-                    skipped.Add(Invariant($"{n} nodes: SKIPPED — {n} nodes pinned to their own cores need {n} cores, this machine has {cores} (nproc)."));
-                    continue;
-                }
-                var cluster = new Cluster(work, n, redis.Port, nats.Port, monitorPort);
-                try
-                {
-                    rounds.Add(await cluster.MeasureAsync(keys, jpegs));
-                }
-                catch (Exception)
-                {
-                    keep = true;
-                    Console.Error.WriteLine($"{n}-node round failed; node logs under {work}");
-                    foreach (var node in cluster.Nodes) Console.Error.WriteLine($"--- node on core {node.Core} ({node.LogPath}):{Environment.NewLine}{node.LogTail()}");
-                    throw;
-                }
-                finally
-                {
-                    await cluster.DisposeAsync();
+                    var cluster = new Cluster(work, n, redis.Port, nats.Port, monitorPort,
+                        () => Process.GetCurrentProcess().TotalProcessorTime + nats.CpuTime() + redis.CpuTime());
+                    try
+                    {
+                        rounds.Add(await cluster.MeasureAsync(keys, jpegs) with { Number = r });
+                    }
+                    catch (Exception)
+                    {
+                        keep = true;
+                        Console.Error.WriteLine($"{n}-node round failed; node logs under {work}");
+                        foreach (var node in cluster.Nodes) Console.Error.WriteLine($"--- node on core {node.Core} ({node.LogPath}):{Environment.NewLine}{node.LogTail()}");
+                        throw;
+                    }
+                    finally
+                    {
+                        await cluster.DisposeAsync();
+                    }
                 }
             }
 
@@ -89,14 +94,22 @@ internal static class ClusterBenchmark
             Console.WriteLine();
             Console.WriteLine(Invariant($"Each node: its own process, `taskset -c <i>` (one core, so one encoder), own port and media folder, HTTP off, trigger manual (BENCH_HOCON adds HOCON over it, for experiments), reorder-window at its default (1 s; a key is registered once its task holds every frame, and the register takes those still in the window); shared redis-server and nats-server; `get` per key until its frames are buffered, every {MinGetInterval.TotalMilliseconds:F0}–{MaxGetInterval.TotalMilliseconds:F0} ms (half the time its remaining frames need at its rate so far); the publisher (this process) is not pinned and shares the nodes' cores ({cores} cores here). {LoadAverage()}."));
             Console.WriteLine();
-            Console.WriteLine("| nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) | node CPU s per event (all nodes) | node busy (CPU ÷ wall, each) | idle node CPU ÷ wall, each (3 s before the round) |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---|---|---|---:|---|---|");
-            var single = rounds.FirstOrDefault(r => r.Nodes == 1);
+            Console.WriteLine("| round | nodes | events | wall s | events/s | ÷ 1 node | goal ≥ 0.9×N | clips per node | node CPU s (each) | node CPU s per event (all nodes) | node busy (CPU ÷ wall, each) | idle node CPU ÷ wall, each (3 s before the round) | every key's frames at its task, s | publisher + nats + redis CPU s |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|---|---:|---:|");
             foreach (var round in rounds)
             {
-                var ratio = single is null ? double.NaN : round.EventsPerSecond / single.EventsPerSecond;
+                var ratio = RatioToOneNode(rounds, round);
                 var goal = round.Nodes == 1 ? "(reference)" : Invariant($"{Goal * round.Nodes:F1}× — {Met(ratio >= Goal * round.Nodes)}");
-                Console.WriteLine(Invariant($"| {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", round.IdleShare.Select(c => c.ToString("P1", CultureInfo.InvariantCulture)))} |"));
+                Console.WriteLine(Invariant($"| {round.Number} | {round.Nodes} | {round.Events} | {round.Wall.TotalSeconds:F2} | {round.EventsPerSecond:F2} | {ratio:F2}× | {goal} | {string.Join(" / ", round.ClipsPerNode)} | {string.Join(" / ", round.CpuPerNode.Select(c => c.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))} | {round.CpuPerNode.Sum(c => c.TotalSeconds) / round.Events:F3} | {string.Join(" / ", round.CpuPerNode.Select(c => (c / round.Wall).ToString("P0", CultureInfo.InvariantCulture)))} | {string.Join(" / ", round.IdleShare.Select(c => c.ToString("P1", CultureInfo.InvariantCulture)))} | {round.FramesHeldBy.TotalSeconds:F2} | {round.OthersCpu.TotalSeconds:F2} |"));
+            }
+            if (roundCount > 1)
+            {
+                foreach (var n in sizes.Where(n => n > 1))
+                {
+                    var ratios = rounds.Where(r => r.Nodes == n).Select(r => RatioToOneNode(rounds, r)).ToArray();
+                    var median = Median(ratios);
+                    Console.WriteLine(Invariant($"{n} nodes ÷ 1 node over {roundCount} rounds (each against its own round's 1 node): median **{median:F2}×** ({string.Join(", ", ratios.Order().Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); goal ≥ {Goal * n:F1}× — {Met(median >= Goal * n)}."));
+                }
             }
             foreach (var line in skipped) Console.WriteLine(line);
             Console.WriteLine(Invariant($"Frames published but not held by their task (late, skipped, dropped or rejected), all rounds: {Cluster.FramesNotTaken}{(Cluster.NotTakenByKind.IsEmpty ? "" : " (" + string.Join(", ", Cluster.NotTakenByKind.Select(k => $"{k.Key} {k.Value}")) + ")")}. `get` commands sent, all rounds and warm-ups: {Cluster.Gets}."));
@@ -108,13 +121,20 @@ internal static class ClusterBenchmark
         }
     }
 
-    private sealed record Round(int Nodes, int Events, TimeSpan Wall, int[] ClipsPerNode, TimeSpan[] CpuPerNode, double[] IdleShare)
+    /// <summary>A round's events/s over the 1-node events/s of the same round (NaN without one).</summary>
+    private static double RatioToOneNode(IReadOnlyList<Round> rounds, Round round) =>
+        rounds.FirstOrDefault(r => r.Nodes == 1 && r.Number == round.Number) is { } single ? round.EventsPerSecond / single.EventsPerSecond : double.NaN;
+
+    private sealed record Round(int Nodes, int Events, TimeSpan Wall, int[] ClipsPerNode, TimeSpan[] CpuPerNode, double[] IdleShare, TimeSpan FramesHeldBy, TimeSpan OthersCpu)
     {
+        /// <summary>Which of the <c>--rounds</c> this is (1-based); every size runs once per round.</summary>
+        public int Number { get; init; } = 1;
+
         public double EventsPerSecond => Events / Wall.TotalSeconds;
     }
 
     /// <summary>One cluster size: its node processes, a client actor system that watches membership, and its rounds.</summary>
-    private sealed class Cluster(string work, int size, int redisPort, int natsPort, int monitorPort) : IAsyncDisposable
+    private sealed class Cluster(string work, int size, int redisPort, int natsPort, int monitorPort, Func<TimeSpan> othersCpu) : IAsyncDisposable
     {
         private readonly string _folder = Path.Combine(work, $"{size}-nodes");
         private ActorSystem? _client;
@@ -151,27 +171,30 @@ internal static class ClusterBenchmark
             await Task.Delay(IdleSample);
             var idle = Nodes.Select((n, i) => (n.CpuTime() - idleBefore[i]) / idleClock.Elapsed).ToArray();
             var cpuBefore = Nodes.Select(n => n.CpuTime()).ToArray();
-            var (wall, clips) = await RoundAsync(nats, events, prefix, keys, jpegs);
+            var othersBefore = othersCpu();
+            var (wall, clips, heldBy) = await RoundAsync(nats, events, prefix, keys, jpegs);
+            var others = othersCpu() - othersBefore;
             var cpu = Nodes.Select((n, i) => n.CpuTime() - cpuBefore[i]).ToArray();
-            return new Round(size, keys, wall, clips, cpu, idle);
+            return new Round(size, keys, wall, clips, cpu, idle, heldBy, others);
         }
 
         /// <summary>
         /// Publishes every key's frames, registers each key once its task holds them all, and waits until Redis holds
-        /// every event of the round; returns the time from the first frame to the last event, and the clips each node wrote.
+        /// every event of the round; returns the time from the first frame to the last event, the clips each node wrote,
+        /// and when the last key's task held all its frames.
         /// </summary>
-        private async Task<(TimeSpan Wall, int[] ClipsPerNode)> RoundAsync(NatsConnection nats, IDatabase events, string prefix, int keys, byte[][] jpegs)
+        private async Task<(TimeSpan Wall, int[] ClipsPerNode, TimeSpan FramesHeldBy)> RoundAsync(NatsConnection nats, IDatabase events, string prefix, int keys, byte[][] jpegs)
         {
             var names = Enumerable.Range(0, keys).Select(k => $"{prefix}-{k}").ToArray();
             var before = await events.SortedSetLengthAsync("events");
             var clipsBefore = Enumerable.Range(0, size).Select(i => ClipsIn(Path.Combine(_folder, $"media-{i}"))).ToArray();
             var clock = Stopwatch.StartNew();
             var capture = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-            var flows = names.Select(key => KeyAsync(nats, key, jpegs, capture)).ToArray();
+            var flows = names.Select(key => KeyAsync(nats, key, jpegs, capture, clock)).ToArray();
             await WaitUntilAsync(async () => await events.SortedSetLengthAsync("events") >= before + keys, $"{keys} events of {prefix} in Redis", poll: TimeSpan.FromMilliseconds(5));
             var wall = clock.Elapsed;
-            await Task.WhenAll(flows);
-            return (wall, Enumerable.Range(0, size).Select(i => ClipsIn(Path.Combine(_folder, $"media-{i}")) - clipsBefore[i]).ToArray());
+            var heldAt = await Task.WhenAll(flows);
+            return (wall, Enumerable.Range(0, size).Select(i => ClipsIn(Path.Combine(_folder, $"media-{i}")) - clipsBefore[i]).ToArray(), heldAt.Max());
         }
 
         private static int _framesNotTaken;
@@ -182,7 +205,8 @@ internal static class ClusterBenchmark
 
         public static int FramesNotTaken => _framesNotTaken;
 
-        private static async Task KeyAsync(NatsConnection nats, string key, byte[][] jpegs, double capture)
+        /// <summary>Publishes, waits until the task holds every frame, registers; returns when (on <paramref name="clock"/>) it held them.</summary>
+        private static async Task<TimeSpan> KeyAsync(NatsConnection nats, string key, byte[][] jpegs, double capture, Stopwatch clock)
         {
             for (var f = 0; f < jpegs.Length; f++)
             {
@@ -217,9 +241,11 @@ internal static class ClusterBenchmark
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"[{key}] not buffered: {snapshot}");
                 await Task.Delay(NextGet(held, jpegs.Length, polling.Elapsed));
             }
+            var heldAt = clock.Elapsed;
             var registered = await RequestAsync(nats, $$$"""{"command":"register","key":"{{{key}}}","message":{"model":"bench","frame_id":"{{{jpegs.Length - 1}}}"}}""", Patience);
             if (!registered.GetProperty("ok").GetBoolean() || registered.GetProperty("error").ValueKind != JsonValueKind.Null)
                 throw new InvalidOperationException($"[{key}] register failed: {registered}");
+            return heldAt;
         }
 
         /// <summary>Half the time the key's remaining frames need at the rate its task took the first ones, within the bounds.</summary>

@@ -67,7 +67,7 @@ switch (verb)
         Console.Error.WriteLine("  nats [--messages N] [--keys K]   inference results end to end vs a bare subscriber");
         Console.Error.WriteLine("  seed [--messages N] [--keys K] [--rounds R]   vs the Python module (../shared/seed/python): results cold/warm, bare subscriber, registrations");
         Console.Error.WriteLine("  handoff [--tasks T] [--seconds S]   graceful leave: T tasks × S s of frames (media.fps) move node 1 → node 2 through Redis, p50/max");
-        Console.Error.WriteLine("  cluster [--keys K] [--frames F] [--nodes N]   JPEG frames over NATS → clips → Redis on 1..N node processes (taskset), events/s and scaling");
+        Console.Error.WriteLine("  cluster [--keys K] [--frames F] [--nodes N] [--rounds R]   JPEG frames over NATS → clips → Redis on 1..N node processes (taskset), events/s and scaling");
         Console.Error.WriteLine("  jpeg [--frames N] [--keys K]   640x480 JPEG frames decoded and buffered per core (AddFrame JPEG → encoder → H.264 buffer, taskset -c 0)");
         Console.Error.WriteLine("  queries [--members M] [--keys K] [--requests R]   GET /api/events?key= and /api/events/{id} on M members (default 1M) read through the indexes, p50/p95/max");
         Console.Error.WriteLine("  all   every benchmark above (options are passed to each)");
