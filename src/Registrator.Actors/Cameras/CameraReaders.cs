@@ -62,9 +62,9 @@ public static class CameraReaders
     }
 
     /// <summary>
-    /// Stops the daemon's keep-alive pings (each is a message to the cameras' region), every reader on this node,
-    /// waiting until each says it sends no more, and then the cameras' region itself. Paths are Akka.NET 1.5's: the pinger is a user actor named after
-    /// the daemon, the readers are the entities of the daemon's shard region.
+    /// Stops the daemon's keep-alive pings (each is a message to the cameras' region), every reader on this node
+    /// (waiting until each says it sends no more), and then the cameras' region itself. Paths are Akka.NET 1.5's:
+    /// the pinger is a user actor named after the daemon, the readers are the entities of the daemon's shard region.
     /// </summary>
     private static async Task<Done> StopReadingAsync(ActorSystem system, string name)
     {
