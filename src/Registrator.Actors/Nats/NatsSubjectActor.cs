@@ -130,12 +130,12 @@ internal abstract class NatsSubjectActor : ReceiveActor
         var (subject, metrics, token) = (Subject, _metrics, ShutdownToken);
         var clientCapacity = Math.Min(capacity, ClientHolds);
         // SelectAsync drops a null result, so the channel's end is told by an empty list of its own.
-        var ended = new List<T>(0);
+        IReadOnlyList<T> ended = new List<T>(0);
         return Subscribed(new PayloadDeserializer(maxBytes, arena), clientCapacity, channel =>
             {
                 var buffer = BodyBuffer.Fill(channel, Math.Max(capacity - clientCapacity, 1), token);
                 return Source.Repeat(buffer)
-                    .SelectAsync(1, async bodies =>
+                    .SelectAsync(1, async Task<IReadOnlyList<T>> (bodies) =>
                     {
                         if (!await bodies.WaitToReadAsync().ConfigureAwait(false)) return ended;
                         var list = new List<T>(Math.Clamp(bodies.Waiting, 1, handOver));
@@ -143,8 +143,7 @@ internal abstract class NatsSubjectActor : ReceiveActor
                         metrics.NatsMessagesReceived(subject, list.Count);
                         return list;
                     })
-                    .TakeWhile(list => !ReferenceEquals(list, ended))
-                    .Select(IReadOnlyList<T> (list) => list);
+                    .TakeWhile(list => !ReferenceEquals(list, ended));
             })
             .ViaMaterialized(KillSwitches.Single<IReadOnlyList<T>>(), Keep.Right);
     }
