@@ -73,7 +73,7 @@ internal ref struct TaskWireReader(ReadOnlySpan<byte> data)
     public byte[] ReadBytes() => Take(Length()).ToArray();
 
     /// <summary>A required string (<see cref="ReadString"/>) as its UTF-8 bytes, copied.</summary>
-    public byte[] ReadUtf8() => ReadBool() ? Take(Length()).ToArray() : throw new SerializationException("a required string is missing");
+    public byte[] ReadUtf8() => ReadBool() ? ReadBytes() : throw new SerializationException("a required string is missing");
 
     public readonly void End()
     {

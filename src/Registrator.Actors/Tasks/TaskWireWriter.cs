@@ -83,13 +83,11 @@ internal ref struct TaskWireWriter(byte[]? buffer)
     public void WriteUtf8(ReadOnlySpan<byte> value)
     {
         Write(true);
-        Write(value.Length);
-        if (_buffer is not null) value.CopyTo(Span(value.Length));
-        _position += value.Length;
+        Write(value);
     }
 
     /// <summary>Length-prefixed raw bytes.</summary>
-    public void Write(byte[] value)
+    public void Write(ReadOnlySpan<byte> value)
     {
         Write(value.Length);
         if (_buffer is not null) value.CopyTo(Span(value.Length));
